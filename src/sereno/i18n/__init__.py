@@ -1,0 +1,50 @@
+"""Every user-facing word in Spanish and English.
+
+Messages live in ``messages.toml`` keyed by a dotted name, each with an ``es`` and an ``en``
+text written as a ``str.format`` template. Code asks for a key; it never writes a sentence.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from functools import cache
+from importlib import resources
+
+LANGUAGES = ("es", "en")
+
+
+@cache
+def _catalogue() -> dict[str, dict[str, str]]:
+    text = resources.files(__package__).joinpath("messages.toml").read_text(encoding="utf-8")
+    flat: dict[str, dict[str, str]] = {}
+
+    def walk(prefix: str, node: dict) -> None:
+        for key, value in node.items():
+            name = f"{prefix}.{key}" if prefix else key
+            if isinstance(value, dict) and set(value) - set(LANGUAGES):
+                walk(name, value)
+            else:
+                flat[name] = value
+
+    walk("", tomllib.loads(text))
+    return flat
+
+
+def default_language() -> str:
+    """The user's language: ``SERENO_LANG``, else the locale, else Spanish."""
+    for var in ("SERENO_LANG", "LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(var, "")
+        if value[:2] in LANGUAGES:
+            return value[:2]
+    return "es"
+
+
+def t(key: str, lang: str | None = None, **values: object) -> str:
+    """The message ``key`` in ``lang`` (default: the user's language), filled with ``values``."""
+    entry = _catalogue()[key]
+    return entry[lang or default_language()].format(**values)
+
+
+def has(key: str) -> bool:
+    return key in _catalogue()
