@@ -1,0 +1,62 @@
+"""DuckDB, the embedded default engine: one file, no server."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+import pyarrow as pa
+
+from sereno.store.engine import Engine
+
+
+class DuckDBEngine(Engine):
+    dialect = "duckdb"
+
+    def __init__(self, path: str | Path = ":memory:", read_only: bool = False) -> None:
+        self.path = str(path)
+        # No extension is ever downloaded: field machines are offline.
+        config = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
+        self.con = duckdb.connect(self.path, read_only=read_only, config=config)
+
+    def execute(self, sql: str, params: Sequence[Any] | None = None) -> None:
+        self.con.execute(sql, params or [])
+
+    def arrow(self, sql: str, params: Sequence[Any] | None = None) -> pa.Table:
+        result = self.con.execute(sql, params or [])
+        table = result.fetch_arrow_table()
+        return table.combine_chunks() if table.num_rows else table
+
+    def register(self, name: str, data: pa.Table | pd.DataFrame) -> None:
+        self.con.register(name, data)
+
+    def unregister(self, name: str) -> None:
+        self.con.unregister(name)
+
+    def insert(self, table: str, data: pa.Table) -> int:
+        if data.num_rows == 0:
+            return 0
+        columns = ", ".join(f'"{c}"' for c in data.column_names)
+        self.con.register("__sereno_insert", data)
+        try:
+            self.con.execute(
+                f'INSERT INTO "{table}" ({columns}) SELECT {columns} FROM __sereno_insert'
+            )
+        finally:
+            self.con.unregister("__sereno_insert")
+        return data.num_rows
+
+    def begin(self) -> None:
+        self.con.execute("BEGIN TRANSACTION")
+
+    def commit(self) -> None:
+        self.con.execute("COMMIT")
+
+    def rollback(self) -> None:
+        self.con.execute("ROLLBACK")
+
+    def close(self) -> None:
+        self.con.close()

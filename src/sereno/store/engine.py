@@ -1,0 +1,99 @@
+"""The engine interface: everything that differs between DuckDB, PostgreSQL and Spark.
+
+Analytics write SQL in one dialect (DuckDB's) and hand it to an ``Engine``; an engine for
+another database translates it with sqlglot, as Splink does (``splink/internals/dialects.py``).
+Nothing outside ``sereno.store`` imports a database driver.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+import sqlglot
+
+# The dialect every query in Sereno is written in.
+SOURCE_DIALECT = "duckdb"
+
+
+class Engine(ABC):
+    """A connection to the observatory store."""
+
+    dialect: str = SOURCE_DIALECT
+
+    def translate(self, sql: str) -> str:
+        """``sql`` in this engine's dialect (identity for DuckDB)."""
+        if self.dialect == SOURCE_DIALECT:
+            return sql
+        statements = sqlglot.transpile(sql, read=SOURCE_DIALECT, write=self.dialect)
+        return ";\n".join(statements)
+
+    @abstractmethod
+    def execute(self, sql: str, params: Sequence[Any] | None = None) -> None:
+        """Run a statement that returns nothing."""
+
+    @abstractmethod
+    def arrow(self, sql: str, params: Sequence[Any] | None = None) -> pa.Table:
+        """Run a query and return its rows as an Arrow table."""
+
+    def frame(self, sql: str, params: Sequence[Any] | None = None) -> pd.DataFrame:
+        """Run a query and return a pandas DataFrame."""
+        return self.arrow(sql, params).to_pandas()
+
+    def rows(self, sql: str, params: Sequence[Any] | None = None) -> list[tuple]:
+        """Run a query and return its rows as tuples."""
+        table = self.arrow(sql, params)
+        columns = [table.column(i).to_pylist() for i in range(table.num_columns)]
+        return list(zip(*columns, strict=True)) if columns else []
+
+    def scalar(self, sql: str, params: Sequence[Any] | None = None) -> Any:
+        rows = self.rows(sql, params)
+        return rows[0][0] if rows else None
+
+    @abstractmethod
+    def register(self, name: str, data: pa.Table | pd.DataFrame) -> None:
+        """Make an in-memory table queryable as ``name`` until ``unregister``."""
+
+    @abstractmethod
+    def unregister(self, name: str) -> None:
+        """Forget a table made queryable by ``register``."""
+
+    @abstractmethod
+    def insert(self, table: str, data: pa.Table) -> int:
+        """Append ``data`` (columns named as in ``table``) to ``table``; return rows added."""
+
+    @abstractmethod
+    def begin(self) -> None: ...
+
+    @abstractmethod
+    def commit(self) -> None: ...
+
+    @abstractmethod
+    def rollback(self) -> None: ...
+
+    @abstractmethod
+    def close(self) -> None: ...
+
+    @contextmanager
+    def transaction(self) -> Iterator[Engine]:
+        """All or nothing: a failure inside leaves the store as it was."""
+        self.begin()
+        try:
+            yield self
+        except BaseException:
+            self.rollback()
+            raise
+        self.commit()
+
+    @contextmanager
+    def registered(self, name: str, data: pa.Table | pd.DataFrame) -> Iterator[str]:
+        """``register`` for the duration of a block."""
+        self.register(name, data)
+        try:
+            yield name
+        finally:
+            self.unregister(name)

@@ -1,0 +1,86 @@
+"""An observatory: a directory with a configuration, a store and its sources' mappings."""
+
+from __future__ import annotations
+
+import getpass
+import json
+from pathlib import Path
+from typing import Any
+
+from sereno.config import CONFIG_NAME, Config
+from sereno.errors import ConfigError, ObservatoryError
+from sereno.store.duckdb_engine import DuckDBEngine
+from sereno.store.engine import Engine
+from sereno.store.schema import migrate
+
+MAPPINGS_DIR = "sources"
+
+
+class Observatory:
+    """An open observatory: ``config``, ``engine`` and where its files live."""
+
+    def __init__(self, directory: Path, config: Config, engine: Engine) -> None:
+        self.directory = directory
+        self.config = config
+        self.engine = engine
+
+    @classmethod
+    def create(cls, directory: str | Path, name: str | None = None, language: str = "es"):
+        directory = Path(directory)
+        if (directory / CONFIG_NAME).exists():
+            raise ObservatoryError("error.already_an_observatory", dir=directory)
+        directory.mkdir(parents=True, exist_ok=True)
+        (directory / MAPPINGS_DIR).mkdir(exist_ok=True)
+        Config.create(directory, name or directory.resolve().name, language)
+        observatory = cls.open(directory)
+        observatory.audit("init", str(directory))
+        return observatory
+
+    @classmethod
+    def open(cls, directory: str | Path) -> Observatory:
+        directory = Path(directory)
+        config_path = directory / CONFIG_NAME
+        if not config_path.is_file():
+            raise ObservatoryError(dir=directory)
+        config = Config.load(config_path)
+        engine = _engine_for(config)
+        migrate(engine, str(config.store_path))
+        return cls(directory, config, engine)
+
+    def close(self) -> None:
+        self.engine.close()
+
+    def __enter__(self) -> Observatory:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def mapping_path(self, source: str) -> Path:
+        return self.directory / MAPPINGS_DIR / f"{source}.yaml"
+
+    def audit(self, action: str, obj: str | None = None, actor: str | None = None, **details: Any):
+        """Append to the audit log: who did what to which object."""
+        self.engine.execute(
+            "INSERT INTO audit_log (audit_id, actor, action, object, details) "
+            "VALUES (nextval('audit_id_seq'), ?, ?, ?, ?)",
+            [actor or _user(), action, obj, json.dumps(details, default=str)],
+        )
+
+    def sources(self) -> list[str]:
+        return [r[0] for r in self.engine.rows("SELECT source_id FROM sources ORDER BY 1")]
+
+
+def _engine_for(config: Config) -> Engine:
+    if config.engine_name == "duckdb":
+        return DuckDBEngine(config.store_path)
+    raise ConfigError(
+        file=config.path, detail=f"engine '{config.engine_name}' is not available yet (duckdb)"
+    )
+
+
+def _user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
