@@ -1,0 +1,1 @@
+"""Geography: units, populations, locating records."""

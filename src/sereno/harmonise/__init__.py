@@ -1,0 +1,1 @@
+"""Harmonisation: ICCS offence codes, controlled vocabularies, ES/EN labels."""

@@ -1,0 +1,324 @@
+"""One file's rows, harmonised and checked, in two vectorised SQL passes.
+
+Pass 1 parses every canonical field from the raw text (dates, numbers, codes, labels).
+Between the passes, points are located in unit polygons with a spatial index (shapely).
+Pass 2 joins the offence and vocabulary maps and the units, resolves each row's unit, and
+gives each row either no reason (it will be stored) or the first reason it cannot be: a code,
+the field, the source column, the value and what was expected.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from sereno.errors import MappingError
+from sereno.geo.locate import units_of_points
+from sereno.geo.units import unit_polygons
+from sereno.harmonise.iccs import offence_lookup
+from sereno.harmonise.keys import text_key
+from sereno.harmonise.vocabularies import vocabulary_lookup
+from sereno.ingest.expressions import (
+    FieldReader, decimal_number, ident, literal, literal_list, whole_number,
+)  # fmt: skip
+from sereno.ingest.mapping import VOCABULARY_FIELDS, Mapping
+from sereno.ingest.readers import ROW, RawTable
+from sereno.store import Observatory
+
+DATE_MIN = "1900-01-01"
+
+
+@dataclass(frozen=True)
+class Check:
+    """A reason a row cannot be stored: when ``condition`` holds, quarantine with ``code``."""
+
+    condition: str
+    code: str
+    field: str
+    column: str
+    value: str
+    expected: str = "NULL"
+
+
+def harmonise_rows(observatory: Observatory, raw: RawTable, mapping: Mapping, source: str,
+                   file_name: str) -> pa.Table:
+    """Every raw row with its harmonised fields, its hash, and its quarantine reason (or NULL)."""
+    engine = observatory.engine
+    reader = FieldReader(mapping, raw, file_name)
+    parsed_sql = _parse_sql(reader, source)
+    with engine.registered("raw_rows", raw.table):
+        parsed = engine.arrow(parsed_sql)
+    level = _unit_level(observatory, mapping)
+    parsed = _locate_points(observatory, parsed, level)
+    try:
+        offences = offence_lookup(mapping.offences, mapping.builtin_offences)
+        vocabulary = vocabulary_lookup(mapping.values)
+    except ValueError as exc:
+        raise MappingError(mapping=mapping.name, detail=str(exc)) from None
+    with (
+        engine.registered("parsed_rows", parsed),
+        engine.registered("offence_labels", offences),
+        engine.registered("vocabulary_labels", vocabulary),
+    ):
+        return engine.arrow(_resolve_sql(reader, observatory, level))
+
+
+def _unit_level(observatory: Observatory, mapping: Mapping) -> str | None:
+    levels = observatory.config.levels
+    if mapping.unit_level in levels:
+        return mapping.unit_level
+    return levels[-1] if levels else None
+
+
+def _parse_sql(reader: FieldReader, source: str) -> str:
+    m = reader.mapping
+    text = {f: reader.text(f) for f in m.fields}
+    for f in ("date", "year", "month", "day", "date_precision", "count", "lat", "lon", "age",
+              "time", "unit_code", "unit_name", "offence", "source_record_id", "incident_id",
+              "name", *VOCABULARY_FIELDS):
+        text.setdefault(f, "NULL::VARCHAR")
+    raw_columns = reader.raw.columns
+    raw_json = "to_json(struct_pack(" + ", ".join(
+        f"{ident(c)} := {ident(c)}" for c in raw_columns) + "))"
+    key = text_key("__offence")
+    if m.offence_prefix:
+        key = f"left({key}, {int(m.offence_prefix)})"
+    select = [
+        f"{ROW} AS row_number",
+        "__raw_json AS raw_json",
+        f"md5({literal(source)} || __raw_json) AS raw_hash",
+        *(f"{expr} AS {f}_text" for f, expr in text.items() if f != "offence"),
+        "__offence AS offence_text",
+        f"{key} AS offence_key",
+        f"try_strptime({text['date']}, {literal_list(m.date_formats)})::DATE AS date_value",
+        f"try_cast({text['year']} AS INTEGER) AS year_value",
+        f"try_cast({text['month']} AS INTEGER) AS month_value",
+        f"try_cast({text['day']} AS INTEGER) AS day_value",
+        f"try_cast({text['date_precision']} AS INTEGER) AS precision_value",
+        f"{whole_number(text['count'], m.thousands)} AS count_value",
+        f"{decimal_number(text['lat'], m.decimal)} AS lat",
+        f"{decimal_number(text['lon'], m.decimal)} AS lon",
+        f"try_cast(replace({text['age']}, ',', '.') AS DOUBLE) AS age_value",
+        f"{_scope(reader)} AS out_of_scope",
+        f"{_extra(reader)} AS extra_cell",
+    ]
+    for column, month in m.months.items():
+        cell = reader.cell(reader.column(column, "months"))
+        select += [f"{cell} AS month_{month}_text",
+                   f"{whole_number(cell, m.thousands)} AS month_{month}_count"]
+    return (
+        f"SELECT {', '.join(select)} FROM (SELECT *, {raw_json} AS __raw_json, "
+        f"{text['offence']} AS __offence FROM raw_rows) ORDER BY {ROW}"
+    )
+
+
+def _scope(reader: FieldReader) -> str:
+    scope = reader.mapping.scope
+    if not scope:
+        return "FALSE"
+    cell = f"upper({reader.cell(reader.column(str(scope['column']), 'scope'))})"
+    if "in" in scope:
+        inside = f"{cell} IN ({', '.join(literal(str(v).upper()) for v in scope['in'])})"
+    else:
+        low, high = (str(v).upper() for v in scope["prefix_between"])
+        inside = f"left({cell}, {len(low)}) BETWEEN {literal(low)} AND {literal(high)}"
+    return f"coalesce(NOT ({inside}), FALSE)"
+
+
+def _extra(reader: FieldReader) -> str:
+    extras = reader.raw.extra_columns
+    return f"coalesce({', '.join(ident(c) for c in extras)})" if extras else "NULL::VARCHAR"
+
+
+def _locate_points(observatory: Observatory, parsed: pa.Table, level: str | None) -> pa.Table:
+    """Add ``point_unit``: the unit whose polygon holds the row's coordinates."""
+    lat = parsed.column("lat").to_numpy(zero_copy_only=False).astype(float)
+    lon = parsed.column("lon").to_numpy(zero_copy_only=False).astype(float)
+    in_range = (np.abs(lat) <= 90) & (np.abs(lon) <= 180)
+    units = None
+    if level is not None and np.isfinite(lat[in_range]).any():
+        units = unit_polygons(observatory, level)
+    if units is None or units.empty:
+        return parsed.append_column("point_unit", pa.nulls(parsed.num_rows, pa.string()))
+    lat = np.where(in_range, lat, np.nan)
+    index = units_of_points(lon, lat, units.geometry.to_numpy())
+    codes = np.asarray(units.unit_code, dtype=object)
+    found = pa.array(np.where(index >= 0, codes[np.maximum(index, 0)], None), pa.string())
+    return parsed.append_column("point_unit", found)
+
+
+def _resolve_sql(reader: FieldReader, observatory: Observatory, level: str | None) -> str:
+    m = reader.mapping
+    engine = observatory.engine
+    have_units = bool(engine.scalar("SELECT count(*) FROM units"))
+    smallest = observatory.config.levels[-1] if observatory.config.levels else None
+    name_level = f"WHERE level = {literal(level)}" if level else ""
+    joins = [
+        "LEFT JOIN (SELECT " + text_key("label") + " AS k, arg_min(iccs_code, priority) AS code "
+        "FROM offence_labels GROUP BY 1) o ON o.k = p.offence_key",
+        "LEFT JOIN units uc ON uc.unit_code = p.unit_code_text",
+        f"LEFT JOIN (SELECT name_key, count(*) AS n, min(unit_code) AS code FROM units "
+        f"{name_level} GROUP BY 1) un ON un.name_key = {text_key('p.unit_name_text')}",
+        "LEFT JOIN units up ON up.unit_code = p.point_unit",
+    ]
+    for f in VOCABULARY_FIELDS:
+        joins.append(
+            f"LEFT JOIN (SELECT {text_key('label')} AS k, arg_min(value, priority) AS v "
+            f"FROM vocabulary_labels WHERE field = {literal(f)} GROUP BY 1) v_{f} "
+            f"ON v_{f}.k = {text_key(f'p.{f}_text')}"
+        )
+    unit_code = (
+        "CASE WHEN p.unit_code_text IS NOT NULL THEN coalesce(uc.unit_code, "
+        f"{'NULL' if have_units else 'p.unit_code_text'}) "
+        "WHEN p.unit_name_text IS NOT NULL THEN CASE WHEN un.n = 1 THEN un.code END "
+        "ELSE p.point_unit END"
+    )
+    unit_level = "coalesce(CASE WHEN p.unit_code_text IS NOT NULL THEN uc.level " \
+                 "WHEN p.unit_name_text IS NOT NULL THEN " \
+                 f"{literal(level)} ELSE up.level END, {literal(smallest)})"
+    method = ("CASE WHEN p.unit_code_text IS NOT NULL THEN 'code' WHEN p.unit_name_text IS NOT "
+              "NULL THEN 'name' WHEN p.lat IS NOT NULL THEN 'point' ELSE 'none' END")
+    precision = (f"CASE WHEN {method} = 'point' THEN 1 WHEN {unit_level} = {literal(smallest)} "
+                 "OR {smallest} IS NULL THEN 2 ELSE 3 END").replace(
+                     "{smallest}", literal(smallest))
+    date = _date_sql(m)
+    checks = _checks(reader, have_units, m)
+    reason = {k: "CASE " + " ".join(f"WHEN {c.condition} THEN {getattr(c, k)}"
+                                    for c in checks) + " END"
+              for k in ("code", "field", "column", "value", "expected")}
+    month_columns = "".join(f", p.month_{i}_count" for i in sorted(m.months.values()))
+    return f"""
+    SELECT p.row_number, p.raw_json, p.raw_hash, p.source_record_id_text AS source_record_id,
+           p.incident_id_text AS incident_key, p.out_of_scope,
+           {date[0]} AS date, {date[1]} AS date_precision, {date[2]} AS year, {date[3]} AS month,
+           {_time_sql()} AS time, {unit_code} AS unit_code, p.lat, p.lon,
+           {precision} AS location_precision, {method} AS location_method,
+           p.offence_text AS offence_label, o.code AS iccs_code, v_sex.v AS sex,
+           CAST(round(p.age_value) AS SMALLINT) AS age, v_weapon.v AS weapon,
+           v_place.v AS place, p.name_text AS name, p.count_value AS n {month_columns},
+           {reason['code']} AS reason_code, {reason['field']} AS reason_field,
+           {reason['column']} AS reason_column, {reason['value']} AS reason_value,
+           {reason['expected']} AS reason_expected
+    FROM (SELECT *, count(DISTINCT raw_hash) OVER (PARTITION BY source_record_id_text)
+                 AS id_versions FROM parsed_rows) p
+    {' '.join(joins)}
+    ORDER BY p.row_number
+    """
+
+
+def _date_sql(m: Mapping) -> tuple[str, str, str, str]:
+    """date, precision (1 day .. 4 year), year, month from a date or year/month/day."""
+    valid_day = "p.day_value BETWEEN 1 AND 31"
+    valid_month = "p.month_value BETWEEN 1 AND 12"
+    if "date" in m.fields:
+        date = "p.date_value"
+        precision = "coalesce(p.precision_value, 1)"
+        return date, precision, "year(p.date_value)", "month(p.date_value)"
+    date = (f"CASE WHEN {valid_month} AND {valid_day} THEN "
+            "try_cast(make_date(p.year_value, p.month_value, p.day_value) AS DATE) END")
+    month = "CASE WHEN p.month_value BETWEEN 1 AND 12 THEN p.month_value END"
+    precision = (f"coalesce(p.precision_value, CASE WHEN {date} IS NOT NULL THEN 1 "
+                 f"WHEN {valid_month} OR {bool(m.months)} THEN 3 ELSE 4 END)")
+    return date, precision, "p.year_value", month
+
+
+def _time_sql() -> str:
+    parts = "regexp_extract(p.time_text, '^(\\d{1,2}):(\\d{2})', ['h', 'm'])"
+    return (f"CASE WHEN p.time_text IS NOT NULL AND try_cast({parts}.h AS INTEGER) < 24 "
+            f"AND try_cast({parts}.m AS INTEGER) < 60 THEN lpad({parts}.h, 2, '0') || ':' || "
+            f"{parts}.m END")
+
+
+def _checks(reader: FieldReader, have_units: bool, m: Mapping) -> list[Check]:
+    """The reasons to quarantine a row, in the order they are reported."""
+
+    def check(condition: str, code: str, field: str, value: str, expected: str = "") -> Check:
+        return Check(condition, literal(code), literal(field), literal(reader.label(field)),
+                     value, literal(expected))
+
+    today = "current_date"
+    checks = [
+        Check("p.extra_cell IS NOT NULL", literal("too_many_cells"), "NULL", "NULL",
+              "p.extra_cell", "NULL"),
+        check("p.source_record_id_text IS NOT NULL AND p.id_versions > 1", "conflicting_id",
+              "source_record_id", "p.source_record_id_text"),
+        check("p.offence_text IS NULL", "missing_offence", "offence", "NULL"),
+        check("o.code IS NULL", "unknown_offence", "offence", "p.offence_text"),
+    ]
+    if "date" in m.fields:
+        formats = " | ".join(m.date_formats)
+        checks += [
+            check("p.date_text IS NULL", "missing_date", "date", "NULL"),
+            check("p.date_value IS NULL", "bad_date", "date", "p.date_text", formats),
+            check(f"p.date_value < DATE '{DATE_MIN}' OR p.date_value > {today}", "date_range",
+                  "date", "p.date_text"),
+        ]
+    else:
+        checks += [
+            check(f"p.year_value IS NULL OR p.year_value < 1900 OR p.year_value > year({today})",
+                  "bad_year", "year", "p.year_text"),
+            check("p.month_text IS NOT NULL AND NOT coalesce(p.month_value BETWEEN 1 AND 12 "
+                  "OR p.month_value = 99, FALSE)", "bad_month", "month", "p.month_text"),
+        ]
+    if m.layout == "counts":
+        checks += [
+            check("p.count_text IS NULL", "missing_count", "count", "NULL"),
+            check("p.count_value IS NULL", "bad_count", "count", "p.count_text"),
+        ]
+    for column, month in m.months.items():
+        checks.append(Check(
+            f"p.month_{month}_text IS NOT NULL AND p.month_{month}_count IS NULL",
+            literal("bad_count"), literal("count"), literal(column),
+            f"p.month_{month}_text"))
+    checks += [
+        check("p.age_text IS NOT NULL AND NOT coalesce(p.age_value BETWEEN 0 AND 120, FALSE)",
+              "bad_age", "age", "p.age_text"),
+        check("p.time_text IS NOT NULL AND "
+              "NOT regexp_full_match(p.time_text, '\\d{1,2}:\\d{2}(:\\d{2})?')",
+              "bad_time", "time", "p.time_text"),
+    ]
+    for f in VOCABULARY_FIELDS:
+        checks.append(check(f"p.{f}_text IS NOT NULL AND v_{f}.v IS NULL", "unknown_value", f,
+                            f"p.{f}_text"))
+    coordinates = "concat_ws(', ', p.lat_text, p.lon_text)"
+    has_point = "(p.lat_text IS NOT NULL OR p.lon_text IS NOT NULL)"
+    bad_point = ("(p.lat IS NULL OR p.lon IS NULL OR abs(p.lat) > 90 OR abs(p.lon) > 180 "
+                 "OR (p.lat = 0 AND p.lon = 0))")
+    pair = Check("", "", literal("lat/lon"),
+                 literal(f"{reader.label('lat')}, {reader.label('lon')}"), coordinates)
+    checks += [
+        Check(f"{has_point} AND {bad_point}", literal("bad_coordinates"), pair.field,
+              pair.column, coordinates, "NULL"),
+        check("p.unit_code_text IS NULL AND p.unit_name_text IS NULL AND NOT " + has_point,
+              "no_location", "unit_code", "NULL"),
+    ]
+    if have_units:
+        checks += [
+            check("p.unit_code_text IS NOT NULL AND uc.unit_code IS NULL", "unknown_unit_code",
+                  "unit_code", "p.unit_code_text"),
+            check("p.unit_code_text IS NULL AND p.unit_name_text IS NOT NULL AND un.n > 1",
+                  "ambiguous_unit_name", "unit_name", "p.unit_name_text"),
+            check("p.unit_code_text IS NULL AND p.unit_name_text IS NOT NULL AND un.n IS NULL",
+                  "unknown_unit_name", "unit_name", "p.unit_name_text"),
+            Check("p.unit_code_text IS NULL AND p.unit_name_text IS NULL AND "
+                  "p.point_unit IS NULL", literal("outside_units"), pair.field, pair.column,
+                  coordinates, "NULL"),
+        ]
+    else:
+        checks.append(check("p.unit_code_text IS NULL AND p.unit_name_text IS NOT NULL",
+                            "no_units_for_name", "unit_name", "p.unit_name_text"))
+    return checks
+
+
+def split_rows(rows: pa.Table) -> dict[str, pa.Table]:
+    """excluded, quarantined and valid rows (valid still includes duplicates)."""
+    excluded = pc.fill_null(rows.column("out_of_scope"), False)
+    failed = pc.and_(pc.invert(excluded), pc.is_valid(rows.column("reason_code")))
+    return {
+        "excluded": rows.filter(excluded),
+        "quarantined": rows.filter(failed),
+        "valid": rows.filter(pc.and_(pc.invert(excluded), pc.invert(failed))),
+    }

@@ -1,0 +1,142 @@
+"""Ingestion: a source file into the store, every row stored, quarantined, duplicate or excluded.
+
+One ingestion is one transaction. Rows already stored for the source (same content hash) are
+duplicates and add nothing; a row whose source id is already stored with other content is a
+new version, never an edit. Rows that cannot be stored go to quarantine with a reason a
+person can act on; rows a mapping's scope leaves out are counted as excluded.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pyarrow as pa
+
+from sereno.errors import MappingError, SerenoError
+from sereno.i18n import t
+from sereno.ingest.harmonise_rows import harmonise_rows, split_rows
+from sereno.ingest.mapping import Mapping, builtin_names, load_mapping
+from sereno.ingest.readers import RawTable, read_file
+from sereno.ingest.writes import write_batch
+from sereno.store import Observatory
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    """What an ingestion did. ``rows_read`` = stored + quarantined + duplicates + excluded."""
+
+    source: str
+    file: str
+    batch_id: str
+    file_format: str
+    rows_read: int
+    stored: int
+    quarantined: int
+    duplicates: int
+    excluded: int
+    new_versions: int = 0
+    reasons: dict[str, int] = field(default_factory=dict)
+    excluded_reasons: dict[str, int] = field(default_factory=dict)
+    dry_run: bool = False
+
+    def to_dict(self) -> dict[str, object]:
+        return dict(self.__dict__)
+
+    def reason_lines(self, lang: str | None = None) -> list[tuple[str, int]]:
+        return [(t(f"quarantine.{code}", lang, value="…", column="…", field="…", expected="…"),
+                 n) for code, n in self.reasons.items()]
+
+
+def resolve_mapping(observatory: Observatory, source: str, ref: str | Path | None) -> Mapping:
+    """The mapping given, else the one kept for the source, else a built-in of that name."""
+    if ref is not None:
+        return load_mapping(ref)
+    kept = observatory.mapping_path(source)
+    if kept.is_file():
+        return load_mapping(kept)
+    if source in builtin_names():
+        return load_mapping(source)
+    raise MappingError("error.mapping_missing", source=source, builtin=", ".join(builtin_names()))
+
+
+def ingest_file(observatory: Observatory, path: str | Path, source: str,
+                mapping: str | Path | None = None, dry_run: bool = False,
+                counts: str | None = None) -> IngestResult:
+    """Read ``path`` as ``source`` and store it (or, with ``dry_run``, only say what would)."""
+    path = Path(path)
+    resolved = resolve_mapping(observatory, source, mapping)
+    if counts is not None:
+        if counts not in ("victims", "incidents"):
+            raise SerenoError("error.bad_option", option="--counts", detail=counts)
+        resolved = Mapping(**{**resolved.__dict__, "counts": counts})
+    raw = read_file(path, resolved.encoding, resolved.delimiter, resolved.sheet)
+    return ingest_raw(observatory, raw, resolved, source, path.name, dry_run)
+
+
+def ingest_raw(observatory: Observatory, raw: RawTable, mapping: Mapping, source: str,
+               file_name: str, dry_run: bool = False, kind: str = "ingest") -> IngestResult:
+    """Store an already-read table; the common path of ``ingest_file`` and quarantine retry."""
+    started = datetime.now(UTC).replace(tzinfo=None)
+    rows = harmonise_rows(observatory, raw, mapping, source, file_name)
+    parts = split_rows(rows)
+    batch_id = str(uuid.uuid4())
+    engine = observatory.engine
+    engine.begin()
+    try:
+        outcome = write_batch(observatory, parts, mapping, source, batch_id, file_name)
+        if not dry_run:
+            engine.execute(
+                "INSERT INTO batches VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [batch_id, source, file_name, raw.file_hash, raw.file_format, mapping.hash,
+                 outcome.definition_version, started, datetime.now(UTC).replace(tzinfo=None),
+                 raw.num_rows, outcome.stored, outcome.quarantined, outcome.duplicates,
+                 parts["excluded"].num_rows, kind],
+            )
+            observatory.audit(kind, file_name, source=source, batch=batch_id,
+                              stored=outcome.stored, quarantined=outcome.quarantined)
+    except BaseException:
+        engine.rollback()
+        raise
+    # A dry run does all the work, then leaves the store as it was.
+    if dry_run:
+        engine.rollback()
+    else:
+        engine.commit()
+    if not dry_run and kind == "ingest":
+        _keep_mapping(observatory, source, mapping)
+    return IngestResult(
+        source=source, file=file_name, batch_id=batch_id, file_format=raw.file_format,
+        rows_read=raw.num_rows, stored=outcome.stored, quarantined=outcome.quarantined,
+        duplicates=outcome.duplicates, excluded=parts["excluded"].num_rows,
+        new_versions=outcome.new_versions,
+        reasons=dict(Counter(parts["quarantined"].column("reason_code").to_pylist())
+                     .most_common()),
+        excluded_reasons=_excluded_reasons(parts["excluded"], mapping),
+        dry_run=dry_run,
+    )
+
+
+def _excluded_reasons(excluded: pa.Table, mapping: Mapping) -> dict[str, int]:
+    if not excluded.num_rows or not mapping.scope:
+        return {}
+    return {f"{mapping.scope['column']} ∉ scope": excluded.num_rows}
+
+
+def _keep_mapping(observatory: Observatory, source: str, mapping: Mapping) -> None:
+    """Keep the source's mapping in the observatory so later files need only --source."""
+    target = observatory.mapping_path(source)
+    target.parent.mkdir(exist_ok=True)
+    if not target.is_file() or target.read_text(encoding="utf-8") != mapping.text:
+        target.write_text(mapping.text, encoding="utf-8")
+    config = observatory.config
+    settings = config.sources.get(source, {})
+    wanted = {"kind": mapping.source.get("kind", "other"), "counts": mapping.counts,
+              "layout": mapping.layout, "mapping": f"sources/{source}.yaml",
+              "description": mapping.source.get("description")}
+    if any(settings.get(k) != v for k, v in wanted.items() if v is not None):
+        config.set_source(source, **wanted)
+        config.save()
