@@ -26,6 +26,8 @@ from sereno.ingest.expressions import (
 )  # fmt: skip
 from sereno.ingest.mapping import VOCABULARY_FIELDS, Mapping
 from sereno.ingest.readers import ROW, RawTable
+
+EXTRA_CELLS = "__extra_cells"
 from sereno.store import Observatory
 
 DATE_MIN = "1900-01-01"
@@ -83,6 +85,12 @@ def _parse_sql(reader: FieldReader, source: str) -> str:
     raw_columns = reader.raw.columns
     raw_json = "to_json(struct_pack(" + ", ".join(
         f"{ident(c)} := {ident(c)}" for c in raw_columns) + "))"
+    if reader.raw.extra_columns:
+        # Cells beyond the header are kept verbatim too, only on the rows that have them, so
+        # that every other row hashes the same as in a corrected file.
+        extras = ", ".join(ident(c) for c in reader.raw.extra_columns)
+        raw_json = (f"CASE WHEN coalesce({extras}) IS NULL THEN {raw_json} ELSE "
+                    f"json_merge_patch({raw_json}, to_json({{'{EXTRA_CELLS}': [{extras}]}})) END")
     key = text_key("__offence")
     if m.offence_prefix:
         key = f"left({key}, {int(m.offence_prefix)})"

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from sereno.errors import MappingError, SerenoError
+from sereno.errors import InputFileError, MappingError, SerenoError
 from sereno.i18n import t
 from sereno.ingest.harmonise_rows import harmonise_rows, split_rows
 from sereno.ingest.mapping import Mapping, builtin_names, load_mapping
@@ -68,6 +68,8 @@ def ingest_file(observatory: Observatory, path: str | Path, source: str,
                 counts: str | None = None) -> IngestResult:
     """Read ``path`` as ``source`` and store it (or, with ``dry_run``, only say what would)."""
     path = Path(path)
+    if not path.is_file():
+        raise InputFileError("error.file_missing", file=path)
     resolved = resolve_mapping(observatory, source, mapping)
     if counts is not None:
         if counts not in ("victims", "incidents"):

@@ -56,10 +56,12 @@ def write_batch(observatory: Observatory, parts: dict[str, pa.Table], mapping: M
             [source, batch_id, kind],
         )
         _insert_harmonised(observatory, mapping, source)
+        # A quarantined row now stored (or already stored) leaves the quarantine.
         engine.execute(
             "UPDATE quarantine SET status = 'resolved', resolved_at = current_timestamp, "
-            "record_id = n.record_id FROM new_records n WHERE quarantine.source_id = ? "
-            "AND quarantine.status = 'open' AND quarantine.raw_hash = n.raw_hash", [source])
+            "record_id = r.record_id FROM records r WHERE quarantine.source_id = ? "
+            "AND quarantine.status = 'open' AND r.source_id = ? "
+            "AND r.raw_hash = quarantine.raw_hash", [source, source])
         quarantined, failed_duplicates = _quarantine(observatory, source, batch_id, file_name)
     engine.execute("DROP TABLE new_records")
     duplicates = parts["valid"].num_rows - stored + failed_duplicates
