@@ -57,7 +57,7 @@ def command(function: Callable[..., Any]) -> Callable[..., Any]:
             if kwargs.get("as_json"):
                 print(json.dumps(error.to_dict(), ensure_ascii=False, default=str))
             else:
-                errors.print(f"[bold red]✗[/] {error.message()}", highlight=False)
+                errors.print(f"[bold red]✗[/] {error.message()}", highlight=False, soft_wrap=True)
             raise typer.Exit(2) from None
 
     return wrapper
