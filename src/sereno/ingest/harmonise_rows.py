@@ -91,16 +91,12 @@ def _parse_sql(reader: FieldReader, source: str) -> str:
         extras = ", ".join(ident(c) for c in reader.raw.extra_columns)
         raw_json = (f"CASE WHEN coalesce({extras}) IS NULL THEN {raw_json} ELSE "
                     f"json_merge_patch({raw_json}, to_json({{'{EXTRA_CELLS}': [{extras}]}})) END")
-    key = text_key("__offence")
-    if m.offence_prefix:
-        key = f"left({key}, {int(m.offence_prefix)})"
     select = [
         f"{ROW} AS row_number",
         "__raw_json AS raw_json",
         f"md5({literal(source)} || __raw_json) AS raw_hash",
         *(f"{expr} AS {f}_text" for f, expr in text.items() if f != "offence"),
         "__offence AS offence_text",
-        f"{key} AS offence_key",
         f"try_strptime({text['date']}, {literal_list(m.date_formats)})::DATE AS date_value",
         f"try_cast({text['year']} AS INTEGER) AS year_value",
         f"try_cast({text['month']} AS INTEGER) AS month_value",
@@ -119,7 +115,7 @@ def _parse_sql(reader: FieldReader, source: str) -> str:
                    f"{whole_number(cell, m.thousands)} AS month_{month}_count"]
     return (
         f"SELECT {', '.join(select)} FROM (SELECT *, {raw_json} AS __raw_json, "
-        f"{text['offence']} AS __offence FROM raw_rows) ORDER BY {ROW}"
+        f"{text['offence']} AS __offence FROM raw_rows)"
     )
 
 
@@ -164,24 +160,29 @@ def _resolve_sql(reader: FieldReader, observatory: Observatory, level: str | Non
     have_units = bool(engine.scalar("SELECT count(*) FROM units"))
     smallest = observatory.config.levels[-1] if observatory.config.levels else None
     name_level = f"WHERE level = {literal(level)}" if level else ""
+    key = text_key("d.t")
+    if m.offence_prefix:
+        key = f"left({key}, {int(m.offence_prefix)})"
+    # Labels are matched once per distinct value, not once per row: files repeat a handful
+    # of offence, sex, weapon, place and unit-name values over and over.
     joins = [
-        "LEFT JOIN (SELECT " + text_key("label") + " AS k, arg_min(iccs_code, priority) AS code "
-        "FROM offence_labels GROUP BY 1) o ON o.k = p.offence_key",
+        _distinct_lookup("offence_text", key, "SELECT " + text_key("label") + " AS k, "
+                         "arg_min(iccs_code, priority) AS v FROM offence_labels GROUP BY 1", "o"),
         "LEFT JOIN units uc ON uc.unit_code = p.unit_code_text",
-        f"LEFT JOIN (SELECT name_key, count(*) AS n, min(unit_code) AS code FROM units "
-        f"{name_level} GROUP BY 1) un ON un.name_key = {text_key('p.unit_name_text')}",
+        _distinct_lookup("unit_name_text", text_key("d.t"),
+                         f"SELECT name_key AS k, count(*) AS n, min(unit_code) AS v FROM units "
+                         f"{name_level} GROUP BY 1", "un", extra=", l.n"),
         "LEFT JOIN units up ON up.unit_code = p.point_unit",
     ]
     for f in VOCABULARY_FIELDS:
-        joins.append(
-            f"LEFT JOIN (SELECT {text_key('label')} AS k, arg_min(value, priority) AS v "
-            f"FROM vocabulary_labels WHERE field = {literal(f)} GROUP BY 1) v_{f} "
-            f"ON v_{f}.k = {text_key(f'p.{f}_text')}"
-        )
+        joins.append(_distinct_lookup(
+            f"{f}_text", text_key("d.t"),
+            f"SELECT {text_key('label')} AS k, arg_min(value, priority) AS v "
+            f"FROM vocabulary_labels WHERE field = {literal(f)} GROUP BY 1", f"v_{f}"))
     unit_code = (
         "CASE WHEN p.unit_code_text IS NOT NULL THEN coalesce(uc.unit_code, "
         f"{'NULL' if have_units else 'p.unit_code_text'}) "
-        "WHEN p.unit_name_text IS NOT NULL THEN CASE WHEN un.n = 1 THEN un.code END "
+        "WHEN p.unit_name_text IS NOT NULL THEN CASE WHEN un.n = 1 THEN un.v END "
         "ELSE p.point_unit END"
     )
     unit_level = "coalesce(CASE WHEN p.unit_code_text IS NOT NULL THEN uc.level " \
@@ -194,27 +195,47 @@ def _resolve_sql(reader: FieldReader, observatory: Observatory, level: str | Non
                      "{smallest}", literal(smallest))
     date = _date_sql(m)
     checks = _checks(reader, have_units, m)
-    reason = {k: "CASE " + " ".join(f"WHEN {c.condition} THEN {getattr(c, k)}"
-                                    for c in checks) + " END"
-              for k in ("code", "field", "column", "value", "expected")}
+    # The conditions are evaluated once per row (the index of the first that holds); the
+    # reason's code, field, column and expected text follow from the index.
+    index = "CASE " + " ".join(f"WHEN {c.condition} THEN {i}"
+                               for i, c in enumerate(checks, start=1)) + " END"
+    values = ", ".join(f"{c.value} AS _v{i}" for i, c in enumerate(checks, start=1))
+    value = "CASE reason_index " + " ".join(
+        f"WHEN {i} THEN _v{i}" for i in range(1, len(checks) + 1)) + " END"
+    per_check = {k: "[" + ", ".join(getattr(c, k) for c in checks) + "][reason_index]"
+                 for k in ("code", "field", "column", "expected")}
+    hidden = ", ".join(["reason_index", *(f"_v{i}" for i in range(1, len(checks) + 1))])
     month_columns = "".join(f", p.month_{i}_count" for i in sorted(m.months.values()))
     return f"""
+    SELECT * EXCLUDE ({hidden}), {per_check['code']}::VARCHAR AS reason_code,
+           {per_check['field']}::VARCHAR AS reason_field,
+           {per_check['column']}::VARCHAR AS reason_column,
+           ({value})::VARCHAR AS reason_value,
+           {per_check['expected']}::VARCHAR AS reason_expected
+    FROM (
     SELECT p.row_number, p.raw_json, p.raw_hash, p.source_record_id_text AS source_record_id,
            p.incident_id_text AS incident_key, p.out_of_scope,
            {date[0]} AS date, {date[1]} AS date_precision, {date[2]} AS year, {date[3]} AS month,
            {_time_sql()} AS time, {unit_code} AS unit_code, p.lat, p.lon,
            {precision} AS location_precision, {method} AS location_method,
-           p.offence_text AS offence_label, o.code AS iccs_code, v_sex.v AS sex,
+           p.offence_text AS offence_label, o.v AS iccs_code, v_sex.v AS sex,
            CAST(round(p.age_value) AS SMALLINT) AS age, v_weapon.v AS weapon,
            v_place.v AS place, p.name_text AS name, p.count_value AS n {month_columns},
-           {reason['code']} AS reason_code, {reason['field']} AS reason_field,
-           {reason['column']} AS reason_column, {reason['value']} AS reason_value,
-           {reason['expected']} AS reason_expected
-    FROM (SELECT *, count(DISTINCT raw_hash) OVER (PARTITION BY source_record_id_text)
-                 AS id_versions FROM parsed_rows) p
+           {index} AS reason_index, {values}
+    FROM parsed_rows p
+    LEFT JOIN (SELECT source_record_id_text AS id, count(DISTINCT raw_hash) AS id_versions
+               FROM parsed_rows WHERE source_record_id_text IS NOT NULL GROUP BY 1
+               HAVING count(DISTINCT raw_hash) > 1) ids ON ids.id = p.source_record_id_text
     {' '.join(joins)}
-    ORDER BY p.row_number
+    )
     """
+
+
+def _distinct_lookup(column: str, key: str, table: str, alias: str, extra: str = "") -> str:
+    """LEFT JOIN ``alias`` (columns ``v`` and ``extra``) matching each distinct ``column``."""
+    return (f"LEFT JOIN (SELECT d.t, l.v{extra} FROM (SELECT DISTINCT {column} AS t "
+            f"FROM parsed_rows) d JOIN ({table}) l ON l.k = {key}) {alias} "
+            f"ON {alias}.t = p.{column}")
 
 
 def _date_sql(m: Mapping) -> tuple[str, str, str, str]:
@@ -251,10 +272,10 @@ def _checks(reader: FieldReader, have_units: bool, m: Mapping) -> list[Check]:
     checks = [
         Check("p.extra_cell IS NOT NULL", literal("too_many_cells"), "NULL", "NULL",
               "p.extra_cell", "NULL"),
-        check("p.source_record_id_text IS NOT NULL AND p.id_versions > 1", "conflicting_id",
+        check("ids.id_versions IS NOT NULL", "conflicting_id",
               "source_record_id", "p.source_record_id_text"),
         check("p.offence_text IS NULL", "missing_offence", "offence", "NULL"),
-        check("o.code IS NULL", "unknown_offence", "offence", "p.offence_text"),
+        check("o.v IS NULL", "unknown_offence", "offence", "p.offence_text"),
     ]
     if "date" in m.fields:
         formats = " | ".join(m.date_formats)

@@ -36,15 +36,18 @@ def write_batch(observatory: Observatory, parts: dict[str, pa.Table], mapping: M
                 SELECT * FROM valid_rows
                 QUALIFY row_number() OVER (PARTITION BY raw_hash ORDER BY row_number) = 1
             ), fresh AS (
-                SELECT * FROM first WHERE raw_hash NOT IN
-                    (SELECT raw_hash FROM records WHERE source_id = ?)
+                SELECT first.* FROM first ANTI JOIN
+                    (SELECT raw_hash FROM records WHERE source_id = ?) r USING (raw_hash)
+            ), versions AS (
+                SELECT source_record_id, max(version) AS version FROM records
+                WHERE source_id = ? AND source_record_id IN
+                    (SELECT source_record_id FROM fresh) GROUP BY 1
             )
             SELECT fresh.*,
                    (SELECT coalesce(max(record_id), 0) FROM records)
                      + row_number() OVER (ORDER BY row_number) AS record_id,
-                   1 + coalesce((SELECT max(r.version) FROM records r WHERE r.source_id = ?
-                     AND r.source_record_id = fresh.source_record_id), 0) AS version
-            FROM fresh
+                   1 + coalesce(versions.version, 0) AS version
+            FROM fresh LEFT JOIN versions USING (source_record_id)
         """, [source, source])
         stored = engine.scalar("SELECT count(*) FROM new_records")
         new_versions = engine.scalar("SELECT count(*) FROM new_records WHERE version > 1")

@@ -44,14 +44,16 @@ CREATE TABLE records (
     version        INTEGER NOT NULL,      -- 1, 2, ... per (source_id, source_record_id)
     kind           VARCHAR NOT NULL,      -- victim | incident | count
     raw            JSON NOT NULL,         -- {column: value} exactly as read
-    raw_hash       VARCHAR NOT NULL,      -- md5 of source_id and raw: re-ingestion key
+    raw_hash       VARCHAR NOT NULL,      -- md5 of source_id and raw: re-ingestion key (unique
+                                          -- per source, enforced by ingestion)
     ingested_at    TIMESTAMP NOT NULL DEFAULT current_timestamp
 );
-CREATE UNIQUE INDEX records_source_hash ON records (source_id, raw_hash);
 
--- Harmonised fields of victim-level records (one victim each).
+-- Harmonised fields of victim-level records (one victim each). No key constraints on these
+-- child tables: ingestion writes them from records it has just numbered, and DuckDB's
+-- index upkeep would cost more than the whole harmonisation.
 CREATE TABLE victims (
-    record_id      BIGINT PRIMARY KEY,
+    record_id      BIGINT NOT NULL,
     source_id      VARCHAR NOT NULL,
     incident_key   VARCHAR,               -- victims sharing it are one incident of the source
     date           DATE,
@@ -75,7 +77,7 @@ CREATE TABLE victims (
 
 -- Harmonised fields of incident-level records (police cases).
 CREATE TABLE incidents (
-    record_id      BIGINT PRIMARY KEY,
+    record_id      BIGINT NOT NULL,
     source_id      VARCHAR NOT NULL,
     incident_key   VARCHAR,
     date           DATE,
