@@ -1,6 +1,6 @@
 """Source mappings: which column is which canonical field, and how to read it.
 
-The format is documented in ``docs/mapping.md``. A mapping is validated when loaded, so a
+The format is documented in the README (Source mappings). A mapping is validated when loaded, so a
 misspelt key or layout is a one-line error before any row is read.
 """
 

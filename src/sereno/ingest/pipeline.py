@@ -17,7 +17,6 @@ from pathlib import Path
 import pyarrow as pa
 
 from sereno.errors import InputFileError, MappingError, SerenoError
-from sereno.i18n import t
 from sereno.ingest.harmonise_rows import harmonise_rows, split_rows
 from sereno.ingest.mapping import Mapping, builtin_names, load_mapping
 from sereno.ingest.readers import RawTable, read_file
@@ -45,10 +44,6 @@ class IngestResult:
 
     def to_dict(self) -> dict[str, object]:
         return dict(self.__dict__)
-
-    def reason_lines(self, lang: str | None = None) -> list[tuple[str, int]]:
-        return [(t(f"quarantine.{code}", lang, value="…", column="…", field="…", expected="…"),
-                 n) for code, n in self.reasons.items()]
 
 
 def resolve_mapping(observatory: Observatory, source: str, ref: str | Path | None) -> Mapping:
