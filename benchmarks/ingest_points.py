@@ -36,21 +36,29 @@ def city(n_units: int, rng: np.random.Generator) -> tuple[list, shapely.Polygon]
 def write_inputs(folder: Path, rows: int, n_units: int, seed: int = 1) -> tuple[Path, Path]:
     rng = np.random.default_rng(seed)
     cells, _ = city(n_units, rng)
-    features = [{"type": "Feature", "properties": {"code": f"C{i:04d}", "name": f"Colonia {i}"},
-                 "geometry": shapely.geometry.mapping(c)} for i, c in enumerate(cells)]
+    features = [
+        {
+            "type": "Feature",
+            "properties": {"code": f"C{i:04d}", "name": f"Colonia {i}"},
+            "geometry": shapely.geometry.mapping(c),
+        }
+        for i, c in enumerate(cells)
+    ]
     units = folder / "colonias.geojson"
     units.write_text(json.dumps({"type": "FeatureCollection", "features": features}))
     days = rng.integers(0, 5 * 365, rows)
-    frame = pd.DataFrame({
-        "source_record_id": np.arange(rows).astype(str),
-        "date": (np.datetime64("2019-01-01") + days).astype(str),
-        "lat": np.round(rng.uniform(15.4, 15.6, rows), 6),
-        "lon": np.round(rng.uniform(-88.1, -87.9, rows), 6),
-        "offence": rng.choice(["homicidio doloso", "feminicidio", "robo a negocio"], rows),
-        "sex": rng.choice(["hombre", "mujer", "no especificado"], rows),
-        "age": rng.integers(12, 80, rows).astype(str),
-        "weapon": rng.choice(["arma de fuego", "arma blanca"], rows),
-    })
+    frame = pd.DataFrame(
+        {
+            "source_record_id": np.arange(rows).astype(str),
+            "date": (np.datetime64("2019-01-01") + days).astype(str),
+            "lat": np.round(rng.uniform(15.4, 15.6, rows), 6),
+            "lon": np.round(rng.uniform(-88.1, -87.9, rows), 6),
+            "offence": rng.choice(["homicidio doloso", "feminicidio", "robo a negocio"], rows),
+            "sex": rng.choice(["hombre", "mujer", "no especificado"], rows),
+            "age": rng.integers(12, 80, rows).astype(str),
+            "weapon": rng.choice(["arma de fuego", "arma blanca"], rows),
+        }
+    )
     data = folder / "victimas.csv"
     frame.to_csv(data, index=False)
     return units, data
@@ -95,15 +103,19 @@ def main() -> None:
         bare_again = bare_read(data)
         bare = min(bare, bare_again)
         assert result.stored + result.quarantined == args.rows, result
-        print(f"rows: {args.rows:,}  units: {args.units}  stored: {result.stored:,}  "
-              f"quarantined: {result.quarantined:,}")
+        print(
+            f"rows: {args.rows:,}  units: {args.units}  stored: {result.stored:,}  "
+            f"quarantined: {result.quarantined:,}"
+        )
         print(f"sereno ingest:        {ours:7.2f} s  {args.rows / ours:12,.0f} rows/s")
         print(f"duckdb bare read_csv: {bare:7.2f} s  {args.rows / bare:12,.0f} rows/s")
         print(f"ratio (ours / bare):  {ours / bare:7.2f}x")
         parse = timings.get("harmonise_rows", 0)
         locate = timings.get("_locate_points", 0)
-        print(f"where the time goes: read+parse+validate {parse - locate:.2f} s, "
-              f"point-in-polygon {locate:.2f} s, write {ours - parse:.2f} s")
+        print(
+            f"where the time goes: read+parse+validate {parse - locate:.2f} s, "
+            f"point-in-polygon {locate:.2f} s, write {ours - parse:.2f} s"
+        )
         observatory.close()
     finally:
         shutil.rmtree(folder, ignore_errors=True)

@@ -11,8 +11,15 @@ from sereno.store import Observatory
 
 # A 3 x 3 grid of 0.01-degree squares near lat 15, lon -88 (about 1.1 km a side).
 GRID_NAMES = [
-    "El Álamo", "San José", "La Esperanza", "Las Brisas", "Centro", "Santa Fe", "Los Pinos",
-    "San José Norte", "Villa Nueva",
+    "El Álamo",
+    "San José",
+    "La Esperanza",
+    "Las Brisas",
+    "Centro",
+    "Santa Fe",
+    "Los Pinos",
+    "San José Norte",
+    "Villa Nueva",
 ]
 
 
@@ -21,11 +28,13 @@ def grid_geojson(path: Path) -> Path:
     for i, name in enumerate(GRID_NAMES):
         x0, y0 = -88.0 + (i % 3) * 0.01, 15.0 + (i // 3) * 0.01
         ring = [[x0, y0], [x0 + 0.01, y0], [x0 + 0.01, y0 + 0.01], [x0, y0 + 0.01], [x0, y0]]
-        features.append({
-            "type": "Feature",
-            "properties": {"code": f"U{i + 1}", "name": name, "parent": "D1"},
-            "geometry": {"type": "Polygon", "coordinates": [ring]},
-        })
+        features.append(
+            {
+                "type": "Feature",
+                "properties": {"code": f"U{i + 1}", "name": name, "parent": "D1"},
+                "geometry": {"type": "Polygon", "coordinates": [ring]},
+            }
+        )
     path.write_text(json.dumps({"type": "FeatureCollection", "features": features}))
     return path
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 
+from tests.conftest import grid_geojson
 from typer.testing import CliRunner
 
 from sereno.cli import app
-from tests.conftest import grid_geojson
 
 runner = CliRunner()
 
@@ -19,18 +19,43 @@ def run(*args: str, lang: str = "es"):
 def test_init_ingest_status_and_quarantine_as_json(tmp_path, data_dir):
     obs = str(tmp_path / "obs")
     assert run("init", obs, "--json").exit_code == 0
-    units = run("units", "load", str(grid_geojson(tmp_path / "g.geojson")), "--level",
-                "colonia", "--parent", "parent", "--dir", obs, "--json")
+    units = run(
+        "units",
+        "load",
+        str(grid_geojson(tmp_path / "g.geojson")),
+        "--level",
+        "colonia",
+        "--parent",
+        "parent",
+        "--dir",
+        obs,
+        "--json",
+    )
     assert units.exit_code == 0 and json.loads(units.stdout)["units"] == 9
     path = tmp_path / "v.csv"
-    path.write_text("date,unit_code,offence\n2023-01-01,U1,homicidio doloso\n"
-                    "2023-01-01,U1,pleito\n2023-01-01,U1,homicidio doloso\n")
-    result = run("ingest", str(path), "--source", "policia", "--mapping", "generic-victims",
-                 "--dir", obs, "--json")
+    path.write_text(
+        "date,unit_code,offence\n2023-01-01,U1,homicidio doloso\n"
+        "2023-01-01,U1,pleito\n2023-01-01,U1,homicidio doloso\n"
+    )
+    result = run(
+        "ingest",
+        str(path),
+        "--source",
+        "policia",
+        "--mapping",
+        "generic-victims",
+        "--dir",
+        obs,
+        "--json",
+    )
     assert result.exit_code == 0, result.output
     summary = json.loads(result.stdout)
-    assert {k: summary[k] for k in ("rows_read", "stored", "quarantined", "duplicates")} == \
-        {"rows_read": 3, "stored": 1, "quarantined": 1, "duplicates": 1}
+    assert {k: summary[k] for k in ("rows_read", "stored", "quarantined", "duplicates")} == {
+        "rows_read": 3,
+        "stored": 1,
+        "quarantined": 1,
+        "duplicates": 1,
+    }
     assert summary["reasons"] == {"unknown_offence": 1}
     listed = json.loads(run("quarantine", "list", "--dir", obs, "--json").stdout)["rows"]
     assert listed[0]["value"] == "pleito" and "offences:" in listed[0]["reason"]
@@ -51,12 +76,10 @@ def test_user_errors_are_one_line_and_exit_2(tmp_path):
     assert "Traceback" not in missing.output
     empty = tmp_path / "vacio.csv"
     empty.write_text("")
-    result = run("ingest", str(empty), "-s", "x", "-m", "generic-victims", "--dir", obs,
-                 "--json")
+    result = run("ingest", str(empty), "-s", "x", "-m", "generic-victims", "--dir", obs, "--json")
     assert result.exit_code == 2
     assert json.loads(result.stdout)["error"] == "error.file_empty"
-    english = run("ingest", str(empty), "-s", "x", "-m", "generic-victims", "--dir", obs,
-                  lang="en")
+    english = run("ingest", str(empty), "-s", "x", "-m", "generic-victims", "--dir", obs, lang="en")
     assert "is empty" in english.output
     not_obs = run("status", "--dir", str(tmp_path))
     assert not_obs.exit_code == 2 and "sereno init" in not_obs.output

@@ -7,12 +7,12 @@ import numpy as np
 import pandas as pd
 import pytest
 import shapely
+from tests.conftest import grid_geojson
 
 from sereno.errors import SerenoError
 from sereno.geo.locate import units_of_points
 from sereno.geo.populations import interpolate_populations, load_populations, populations
 from sereno.geo.units import load_units, unit_polygons
-from tests.conftest import grid_geojson
 
 
 def test_units_from_geojson_gpkg_and_shapefile_agree(observatory, tmp_path):
@@ -34,13 +34,26 @@ def test_units_from_geojson_gpkg_and_shapefile_agree(observatory, tmp_path):
 def test_levels_are_ordered_by_parents(observatory, tmp_path):
     import json
 
-    district = {"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {
-        "code": "D1", "name": "Distrito Uno"}, "geometry": {"type": "Polygon", "coordinates": [
-            [[-88, 15], [-87.97, 15], [-87.97, 15.03], [-88, 15.03], [-88, 15]]]}}]}
+    district = {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "properties": {"code": "D1", "name": "Distrito Uno"},
+                "geometry": {
+                    "type": "Polygon",
+                    "coordinates": [
+                        [[-88, 15], [-87.97, 15], [-87.97, 15.03], [-88, 15.03], [-88, 15]]
+                    ],
+                },
+            }
+        ],
+    }
     (tmp_path / "d.geojson").write_text(json.dumps(district))
     load_units(observatory, tmp_path / "d.geojson", "distrito")
-    result = load_units(observatory, grid_geojson(tmp_path / "g.geojson"), "colonia",
-                        parent="parent")
+    result = load_units(
+        observatory, grid_geojson(tmp_path / "g.geojson"), "colonia", parent="parent"
+    )
     assert result.parents_unknown == []
     assert observatory.config.levels == ["distrito", "colonia"]
 
@@ -67,10 +80,12 @@ def test_points_in_polygons_with_borders_and_nan():
 
 
 def test_population_interpolated_between_censuses_and_flat_outside():
-    given = pd.DataFrame({"unit_code": ["A", "A", "B"], "year": [2018, 2023, 2020],
-                          "population": [1000, 2000, 500]})
+    given = pd.DataFrame(
+        {"unit_code": ["A", "A", "B"], "year": [2018, 2023, 2020], "population": [1000, 2000, 500]}
+    )
     out = interpolate_populations(given, [2017, 2018, 2020, 2023, 2025]).set_index(
-        ["unit_code", "year"])
+        ["unit_code", "year"]
+    )
     assert out.loc[("A", 2020), "population"] == 1400
     assert out.loc[("A", 2020), "method"] == "interpolated"
     assert out.loc[("A", 2018), "method"] == "given"
@@ -82,8 +97,10 @@ def test_population_interpolated_between_censuses_and_flat_outside():
 
 def test_population_file_loads_and_rejects_bad_numbers(grid_observatory, tmp_path):
     path = tmp_path / "p.csv"
-    path.write_text("unit_code,year,group,population\nU1,2018,total,\"1,000\"\n"
-                    "U1,2023,total,2000\nU1,2018,women,520\nZZ,2018,total,5\n")
+    path.write_text(
+        'unit_code,year,group,population\nU1,2018,total,"1,000"\n'
+        "U1,2023,total,2000\nU1,2018,women,520\nZZ,2018,total,5\n"
+    )
     result = load_populations(grid_observatory, path)
     assert result.figures == 4 and result.unknown_units == ["ZZ"]
     assert result.groups == ["total", "women"]

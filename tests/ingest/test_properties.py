@@ -13,7 +13,9 @@ from sereno.ingest.pipeline import ingest_file
 CELLS = {
     "date": st.sampled_from(["2023-01-05", "05/01/2023", "2023-13-01", "", "ayer", "2099-01-01"]),
     "unit_code": st.sampled_from(["U1", "U5", "U9", "U10", "", "u1"]),
-    "offence": st.sampled_from(["homicidio doloso", "Feminicidio", "EXTORSIÓN", "riña", "", "0101"]),
+    "offence": st.sampled_from(
+        ["homicidio doloso", "Feminicidio", "EXTORSIÓN", "riña", "", "0101"]
+    ),
     "sex": st.sampled_from(["hombre", "Mujer", "X", "", "no especificado"]),
     "age": st.sampled_from(["30", "0", "121", "-1", "", "treinta", "25.0"]),
     "source_record_id": st.sampled_from(["", "1", "2", "3"]),
@@ -23,18 +25,23 @@ ROW = st.fixed_dictionaries(CELLS)
 
 def csv_text(rows: list[dict], delimiter: str) -> str:
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=list(CELLS), delimiter=delimiter,
-                            lineterminator="\n")
+    writer = csv.DictWriter(out, fieldnames=list(CELLS), delimiter=delimiter, lineterminator="\n")
     writer.writeheader()
     writer.writerows(rows)
     return out.getvalue()
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(rows=st.lists(ROW, min_size=1, max_size=30), delimiter=st.sampled_from([",", ";", "\t"]),
-       encoding=st.sampled_from(["utf-8", "latin-1"]))
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    rows=st.lists(ROW, min_size=1, max_size=30),
+    delimiter=st.sampled_from([",", ";", "\t"]),
+    encoding=st.sampled_from(["utf-8", "latin-1"]),
+)
 def test_every_row_is_accounted_for_and_reingestion_adds_nothing(
-        grid_observatory, tmp_path_factory, rows, delimiter, encoding):
+    grid_observatory, tmp_path_factory, rows, delimiter, encoding
+):
     path = tmp_path_factory.mktemp("p") / "f.csv"
     path.write_bytes(csv_text(rows, delimiter).encode(encoding))
     engine = grid_observatory.engine
@@ -50,5 +57,10 @@ def test_every_row_is_accounted_for_and_reingestion_adds_nothing(
     assert engine.scalar("SELECT count(*) FROM records") - records_before == first.stored
     assert engine.scalar("SELECT count(*) FROM quarantine WHERE status = 'open'") == open_before
     # Every stored record has exactly one harmonised victim row.
-    assert engine.scalar("SELECT count(*) FROM records r LEFT JOIN victims v USING "
-                         "(record_id) WHERE v.record_id IS NULL") == 0
+    assert (
+        engine.scalar(
+            "SELECT count(*) FROM records r LEFT JOIN victims v USING "
+            "(record_id) WHERE v.record_id IS NULL"
+        )
+        == 0
+    )

@@ -13,13 +13,21 @@ def test_create_open_and_migrate_once(tmp_path):
     with Observatory.create(tmp_path / "o", "Observatorio de Prueba") as obs:
         assert obs.config.name == "Observatorio de Prueba"
         assert migrate(obs.engine) == []
-        tables = {r[0] for r in obs.engine.rows(
-            "SELECT table_name FROM information_schema.tables")}
-        assert {"sources", "records", "victims", "incidents", "counts", "units",
-                "populations", "batches", "quarantine", "audit_log"} <= tables
+        tables = {r[0] for r in obs.engine.rows("SELECT table_name FROM information_schema.tables")}
+        assert {
+            "sources",
+            "records",
+            "victims",
+            "incidents",
+            "counts",
+            "units",
+            "populations",
+            "batches",
+            "quarantine",
+            "audit_log",
+        } <= tables
     with Observatory.open(tmp_path / "o") as obs:
-        assert obs.engine.scalar("SELECT max(version) FROM schema_migrations") == \
-            latest_version()
+        assert obs.engine.scalar("SELECT max(version) FROM schema_migrations") == latest_version()
         assert obs.engine.rows("SELECT action FROM audit_log") == [("init",)]
 
 
@@ -41,8 +49,9 @@ def test_a_newer_store_is_refused(tmp_path):
 def test_transaction_rolls_back_on_error(observatory):
     engine = observatory.engine
     with pytest.raises(ZeroDivisionError), engine.transaction():
-        engine.execute("INSERT INTO units (unit_code, name, name_key, level) "
-                       "VALUES ('X', 'X', 'x', 'l')")
+        engine.execute(
+            "INSERT INTO units (unit_code, name, name_key, level) VALUES ('X', 'X', 'x', 'l')"
+        )
         _ = 1 / 0
     assert engine.scalar("SELECT count(*) FROM units") == 0
 

@@ -32,44 +32,67 @@ class PopulationsLoaded:
         return self.__dict__.copy()
 
 
-def load_populations(observatory: Observatory, path: Path, unit: str = "unit_code",
-                     year: str = "year", population: str = "population",
-                     group: str | None = "group") -> PopulationsLoaded:
+def load_populations(
+    observatory: Observatory,
+    path: Path,
+    unit: str = "unit_code",
+    year: str = "year",
+    population: str = "population",
+    group: str | None = "group",
+) -> PopulationsLoaded:
     """Store population figures from a CSV (or XLSX) file, replacing the same unit-year-group."""
     raw = read_file(Path(path))
     frame = raw.table.to_pandas()
     for column, role in ((unit, "unit"), (year, "year"), (population, "population")):
         if column not in frame.columns:
-            raise SerenoError("error.units_column", file=path, column=column, role=role,
-                              columns=", ".join(raw.columns))
+            raise SerenoError(
+                "error.units_column",
+                file=path,
+                column=column,
+                role=role,
+                columns=", ".join(raw.columns),
+            )
     values = frame[population].str.replace(r"[\s,]", "", regex=True)
     numbers = pd.to_numeric(values, errors="coerce")
     years = pd.to_numeric(frame[year], errors="coerce")
     bad = numbers.isna() | (numbers < 0) | (numbers % 1 != 0) | years.isna()
     if bad.any():
         first = int(np.flatnonzero(bad.to_numpy())[0])
-        raise InputFileError("error.population_value", file=path, row=first + 1,
-                             value=frame[population].iloc[first])
+        raise InputFileError(
+            "error.population_value", file=path, row=first + 1, value=frame[population].iloc[first]
+        )
     groups = frame[group] if group and group in frame.columns else "total"
-    table = pd.DataFrame({
-        "unit_code": frame[unit].str.strip(), "year": years.astype("int16"),
-        "group": groups, "population": numbers.astype("int64"),
-        "source_file": Path(path).name,
-    })
+    table = pd.DataFrame(
+        {
+            "unit_code": frame[unit].str.strip(),
+            "year": years.astype("int16"),
+            "group": groups,
+            "population": numbers.astype("int64"),
+            "source_file": Path(path).name,
+        }
+    )
     engine = observatory.engine
     with engine.transaction(), engine.registered("new_population", pa.Table.from_pandas(table)):
         engine.execute(
-            'DELETE FROM populations p USING new_population n WHERE p.unit_code = n.unit_code '
+            "DELETE FROM populations p USING new_population n WHERE p.unit_code = n.unit_code "
             'AND p.year = n.year AND p."group" = n."group"'
         )
         engine.execute("INSERT INTO populations SELECT * FROM new_population")
-        unknown = [r[0] for r in engine.rows(
-            "SELECT DISTINCT unit_code FROM new_population WHERE unit_code NOT IN "
-            "(SELECT unit_code FROM units) ORDER BY 1")]
+        unknown = [
+            r[0]
+            for r in engine.rows(
+                "SELECT DISTINCT unit_code FROM new_population WHERE unit_code NOT IN "
+                "(SELECT unit_code FROM units) ORDER BY 1"
+            )
+        ]
     observatory.audit("population.load", str(path), figures=len(table))
-    return PopulationsLoaded(len(table), table.unit_code.nunique(),
-                             sorted(table.year.unique().tolist()),
-                             sorted(table.group.unique().tolist()), unknown)
+    return PopulationsLoaded(
+        len(table),
+        table.unit_code.nunique(),
+        sorted(table.year.unique().tolist()),
+        sorted(table.group.unique().tolist()),
+        unknown,
+    )
 
 
 def populations(observatory: Observatory, years: list[int], group: str = "total") -> pd.DataFrame:
@@ -82,8 +105,7 @@ def populations(observatory: Observatory, years: list[int], group: str = "total"
 
 def interpolate_populations(given: pd.DataFrame, years: list[int]) -> pd.DataFrame:
     """Fill ``years`` for every unit from the given (unit_code, year, population) figures."""
-    wide = given.pivot_table(index="unit_code", columns="year", values="population",
-                             aggfunc="sum")
+    wide = given.pivot_table(index="unit_code", columns="year", values="population", aggfunc="sum")
     all_years = sorted(set(wide.columns) | set(years))
     wide = wide.reindex(columns=all_years).astype(float)
     known = wide.notna()
@@ -91,10 +113,12 @@ def interpolate_populations(given: pd.DataFrame, years: list[int]) -> pd.DataFra
     filled = inside.ffill(axis=1).bfill(axis=1)
     method = np.where(known, "given", np.where(inside.notna(), "interpolated", "extrapolated"))
     method = pd.DataFrame(method, index=wide.index, columns=wide.columns)
-    out = pd.DataFrame({
-        "population": filled[years].stack(),
-        "method": method[years].stack(),
-    }).reset_index()
+    out = pd.DataFrame(
+        {
+            "population": filled[years].stack(),
+            "method": method[years].stack(),
+        }
+    ).reset_index()
     out.columns = ["unit_code", "year", "population", "method"]
     out["population"] = out["population"].round().astype("int64")
     return out.sort_values(["unit_code", "year"], ignore_index=True)

@@ -34,8 +34,9 @@ class UnitsLoaded:
         return self.__dict__.copy()
 
 
-def read_units(path: Path, code: str, name: str, parent: str | None, crs: str | None,
-               layer: str | None = None) -> gpd.GeoDataFrame:
+def read_units(
+    path: Path, code: str, name: str, parent: str | None, crs: str | None, layer: str | None = None
+) -> gpd.GeoDataFrame:
     """The units of a polygon file, validated and in EPSG:4326."""
     path = Path(path)
     if not path.exists():
@@ -49,7 +50,10 @@ def read_units(path: Path, code: str, name: str, parent: str | None, crs: str | 
     for column, role in ((code, "code"), (name, "name"), (parent, "parent")):
         if column is not None and column not in frame.columns:
             raise SerenoError(
-                "error.units_column", file=path, column=column, role=role,
+                "error.units_column",
+                file=path,
+                column=column,
+                role=role,
                 columns=", ".join(c for c in frame.columns if c != "geometry"),
             )
     if frame.crs is None:
@@ -67,25 +71,37 @@ def read_units(path: Path, code: str, name: str, parent: str | None, crs: str | 
     return frame
 
 
-def load_units(observatory: Observatory, path: Path, level: str, code: str = "code",
-               name: str = "name", parent: str | None = None, crs: str | None = None,
-               layer: str | None = None) -> UnitsLoaded:
+def load_units(
+    observatory: Observatory,
+    path: Path,
+    level: str,
+    code: str = "code",
+    name: str = "name",
+    parent: str | None = None,
+    crs: str | None = None,
+    layer: str | None = None,
+) -> UnitsLoaded:
     """Store the units of ``path`` as ``level``, replacing earlier units with the same codes."""
     frame = read_units(path, code, name, parent, crs, layer)
     projected = frame.to_crs(frame.estimate_utm_crs())
     centroids = gpd.GeoSeries(projected.centroid, crs=projected.crs).to_crs(STORE_CRS)
-    table = pa.table({
-        "unit_code": frame[code].astype(str),
-        "name": frame[name].astype(str).str.strip(),
-        "level": [level] * len(frame),
-        "parent_code": (frame[parent].astype(str).str.strip() if parent else
-                        pd.Series([None] * len(frame), dtype=object)),
-        "geometry": shapely.to_wkb(frame.geometry.values),
-        "centroid_lon": centroids.x.to_numpy(),
-        "centroid_lat": centroids.y.to_numpy(),
-        "area_km2": (projected.area / 1e6).to_numpy(),
-        "source_file": [Path(path).name] * len(frame),
-    })
+    table = pa.table(
+        {
+            "unit_code": frame[code].astype(str),
+            "name": frame[name].astype(str).str.strip(),
+            "level": [level] * len(frame),
+            "parent_code": (
+                frame[parent].astype(str).str.strip()
+                if parent
+                else pd.Series([None] * len(frame), dtype=object)
+            ),
+            "geometry": shapely.to_wkb(frame.geometry.values),
+            "centroid_lon": centroids.x.to_numpy(),
+            "centroid_lat": centroids.y.to_numpy(),
+            "area_km2": (projected.area / 1e6).to_numpy(),
+            "source_file": [Path(path).name] * len(frame),
+        }
+    )
     engine = observatory.engine
     with engine.transaction(), engine.registered("new_units", table):
         engine.execute("DELETE FROM units WHERE unit_code IN (SELECT unit_code FROM new_units)")
@@ -94,18 +110,26 @@ def load_units(observatory: Observatory, path: Path, level: str, code: str = "co
             "level, parent_code, geometry, centroid_lon, centroid_lat, area_km2, source_file "
             "FROM new_units"
         )
-        unknown = [r[0] for r in engine.rows(
-            "SELECT DISTINCT parent_code FROM new_units WHERE parent_code IS NOT NULL "
-            "AND parent_code NOT IN (SELECT unit_code FROM units) ORDER BY 1"
-        )]
+        unknown = [
+            r[0]
+            for r in engine.rows(
+                "SELECT DISTINCT parent_code FROM new_units WHERE parent_code IS NOT NULL "
+                "AND parent_code NOT IN (SELECT unit_code FROM units) ORDER BY 1"
+            )
+        ]
         parent_level = engine.scalar(
             "SELECT min(u.level) FROM units u JOIN new_units n ON u.unit_code = n.parent_code"
         )
     observatory.config.add_level(level, parent_level)
     observatory.config.save()
     observatory.audit("units.load", str(path), level=level, units=len(frame))
-    return UnitsLoaded(level, len(frame), int(frame[parent].notna().sum()) if parent else 0,
-                       unknown, Path(path).name)
+    return UnitsLoaded(
+        level,
+        len(frame),
+        int(frame[parent].notna().sum()) if parent else 0,
+        unknown,
+        Path(path).name,
+    )
 
 
 def unit_polygons(observatory: Observatory, level: str | None = None) -> gpd.GeoDataFrame:

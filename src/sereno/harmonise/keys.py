@@ -6,5 +6,5 @@ label maps, unit names against the units table), so the two can never disagree.
 
 
 def text_key(expression: str) -> str:
-    """SQL for the matching key of a text ``expression``: "  Colonia  El Álamo" -> "colonia el alamo"."""
+    """SQL for the matching key of a text: "  Colonia  El Álamo" -> "colonia el alamo"."""
     return f"lower(strip_accents(regexp_replace(trim({expression}), '\\s+', ' ', 'g')))"

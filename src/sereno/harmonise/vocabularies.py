@@ -42,9 +42,7 @@ def vocabulary_lookup(mapping_values: dict[str, dict[str, str]]) -> pa.Table:
                 )
             rows.append((field, label, value, MAPPING_PRIORITY))
     builtin = _data("vocabulary_labels_es.csv")
-    rows += [
-        (r.field, r.source_label, r.value, BUILTIN_PRIORITY) for r in builtin.itertuples()
-    ]
+    rows += [(r.field, r.source_label, r.value, BUILTIN_PRIORITY) for r in builtin.itertuples()]
     rows += [(r.field, r.value, r.value, BUILTIN_PRIORITY) for r in vocabularies().itertuples()]
     frame = pd.DataFrame(rows, columns=["field", "label", "value", "priority"])
     return pa.Table.from_pandas(frame.astype({"priority": "int32"}), preserve_index=False)

@@ -44,8 +44,12 @@ class FieldReader:
         if tag in self.raw.hxl_tags:
             return self.raw.hxl_tags[tag]
         raise MappingError(
-            "error.mapping_column", mapping=self.mapping.name, column=name, field=field,
-            file=self.file_name, columns=", ".join(self.raw.columns),
+            "error.mapping_column",
+            mapping=self.mapping.name,
+            column=name,
+            field=field,
+            file=self.file_name,
+            columns=", ".join(self.raw.columns),
         )
 
     def present(self, field: str) -> bool:
@@ -63,7 +67,8 @@ class FieldReader:
     def cell(self, column: str) -> str:
         """A raw cell, trimmed, with the mapping's missing-value markers read as NULL."""
         quoted = ident(column)
-        return f"(CASE WHEN upper(trim({quoted})) IN ({self.missing}) THEN NULL ELSE trim({quoted}) END)"
+        missing = f"upper(trim({quoted})) IN ({self.missing})"
+        return f"(CASE WHEN {missing} THEN NULL ELSE trim({quoted}) END)"
 
     def text(self, field: str) -> str:
         """The field as text: a cell, padded or joined cells, decoded, or a constant."""

@@ -22,13 +22,18 @@ from sereno.harmonise.iccs import offence_lookup
 from sereno.harmonise.keys import text_key
 from sereno.harmonise.vocabularies import vocabulary_lookup
 from sereno.ingest.expressions import (
-    FieldReader, decimal_number, ident, literal, literal_list, whole_number,
+    FieldReader,
+    decimal_number,
+    ident,
+    literal,
+    literal_list,
+    whole_number,
 )  # fmt: skip
 from sereno.ingest.mapping import VOCABULARY_FIELDS, Mapping
 from sereno.ingest.readers import ROW, RawTable
+from sereno.store import Observatory
 
 EXTRA_CELLS = "__extra_cells"
-from sereno.store import Observatory
 
 DATE_MIN = "1900-01-01"
 
@@ -45,8 +50,9 @@ class Check:
     expected: str = "NULL"
 
 
-def harmonise_rows(observatory: Observatory, raw: RawTable, mapping: Mapping, source: str,
-                   file_name: str) -> pa.Table:
+def harmonise_rows(
+    observatory: Observatory, raw: RawTable, mapping: Mapping, source: str, file_name: str
+) -> pa.Table:
     """Every raw row with its harmonised fields, its hash, and its quarantine reason (or NULL)."""
     engine = observatory.engine
     reader = FieldReader(mapping, raw, file_name)
@@ -78,19 +84,38 @@ def _unit_level(observatory: Observatory, mapping: Mapping) -> str | None:
 def _parse_sql(reader: FieldReader, source: str) -> str:
     m = reader.mapping
     text = {f: reader.text(f) for f in m.fields}
-    for f in ("date", "year", "month", "day", "date_precision", "count", "lat", "lon", "age",
-              "time", "unit_code", "unit_name", "offence", "source_record_id", "incident_id",
-              "name", *VOCABULARY_FIELDS):
+    for f in (
+        "date",
+        "year",
+        "month",
+        "day",
+        "date_precision",
+        "count",
+        "lat",
+        "lon",
+        "age",
+        "time",
+        "unit_code",
+        "unit_name",
+        "offence",
+        "source_record_id",
+        "incident_id",
+        "name",
+        *VOCABULARY_FIELDS,
+    ):
         text.setdefault(f, "NULL::VARCHAR")
     raw_columns = reader.raw.columns
-    raw_json = "to_json(struct_pack(" + ", ".join(
-        f"{ident(c)} := {ident(c)}" for c in raw_columns) + "))"
+    raw_json = (
+        "to_json(struct_pack(" + ", ".join(f"{ident(c)} := {ident(c)}" for c in raw_columns) + "))"
+    )
     if reader.raw.extra_columns:
         # Cells beyond the header are kept verbatim too, only on the rows that have them, so
         # that every other row hashes the same as in a corrected file.
         extras = ", ".join(ident(c) for c in reader.raw.extra_columns)
-        raw_json = (f"CASE WHEN coalesce({extras}) IS NULL THEN {raw_json} ELSE "
-                    f"json_merge_patch({raw_json}, to_json({{'{EXTRA_CELLS}': [{extras}]}})) END")
+        raw_json = (
+            f"CASE WHEN coalesce({extras}) IS NULL THEN {raw_json} ELSE "
+            f"json_merge_patch({raw_json}, to_json({{'{EXTRA_CELLS}': [{extras}]}})) END"
+        )
     select = [
         f"{ROW} AS row_number",
         "__raw_json AS raw_json",
@@ -111,8 +136,10 @@ def _parse_sql(reader: FieldReader, source: str) -> str:
     ]
     for column, month in m.months.items():
         cell = reader.cell(reader.column(column, "months"))
-        select += [f"{cell} AS month_{month}_text",
-                   f"{whole_number(cell, m.thousands)} AS month_{month}_count"]
+        select += [
+            f"{cell} AS month_{month}_text",
+            f"{whole_number(cell, m.thousands)} AS month_{month}_count",
+        ]
     return (
         f"SELECT {', '.join(select)} FROM (SELECT *, {raw_json} AS __raw_json, "
         f"{text['offence']} AS __offence FROM raw_rows)"
@@ -166,52 +193,80 @@ def _resolve_sql(reader: FieldReader, observatory: Observatory, level: str | Non
     # Labels are matched once per distinct value, not once per row: files repeat a handful
     # of offence, sex, weapon, place and unit-name values over and over.
     joins = [
-        _distinct_lookup("offence_text", key, "SELECT " + text_key("label") + " AS k, "
-                         "arg_min(iccs_code, priority) AS v FROM offence_labels GROUP BY 1", "o"),
+        _distinct_lookup(
+            "offence_text",
+            key,
+            "SELECT " + text_key("label") + " AS k, "
+            "arg_min(iccs_code, priority) AS v FROM offence_labels GROUP BY 1",
+            "o",
+        ),
         "LEFT JOIN units uc ON uc.unit_code = p.unit_code_text",
-        _distinct_lookup("unit_name_text", text_key("d.t"),
-                         f"SELECT name_key AS k, count(*) AS n, min(unit_code) AS v FROM units "
-                         f"{name_level} GROUP BY 1", "un", extra=", l.n"),
+        _distinct_lookup(
+            "unit_name_text",
+            text_key("d.t"),
+            f"SELECT name_key AS k, count(*) AS n, min(unit_code) AS v FROM units "
+            f"{name_level} GROUP BY 1",
+            "un",
+            extra=", l.n",
+        ),
         "LEFT JOIN units up ON up.unit_code = p.point_unit",
     ]
     for f in VOCABULARY_FIELDS:
-        joins.append(_distinct_lookup(
-            f"{f}_text", text_key("d.t"),
-            f"SELECT {text_key('label')} AS k, arg_min(value, priority) AS v "
-            f"FROM vocabulary_labels WHERE field = {literal(f)} GROUP BY 1", f"v_{f}"))
+        joins.append(
+            _distinct_lookup(
+                f"{f}_text",
+                text_key("d.t"),
+                f"SELECT {text_key('label')} AS k, arg_min(value, priority) AS v "
+                f"FROM vocabulary_labels WHERE field = {literal(f)} GROUP BY 1",
+                f"v_{f}",
+            )
+        )
     unit_code = (
         "CASE WHEN p.unit_code_text IS NOT NULL THEN coalesce(uc.unit_code, "
         f"{'NULL' if have_units else 'p.unit_code_text'}) "
         "WHEN p.unit_name_text IS NOT NULL THEN CASE WHEN un.n = 1 THEN un.v END "
         "ELSE p.point_unit END"
     )
-    unit_level = "coalesce(CASE WHEN p.unit_code_text IS NOT NULL THEN uc.level " \
-                 "WHEN p.unit_name_text IS NOT NULL THEN " \
-                 f"{literal(level)} ELSE up.level END, {literal(smallest)})"
-    method = ("CASE WHEN p.unit_code_text IS NOT NULL THEN 'code' WHEN p.unit_name_text IS NOT "
-              "NULL THEN 'name' WHEN p.lat IS NOT NULL THEN 'point' ELSE 'none' END")
-    precision = (f"CASE WHEN {method} = 'point' THEN 1 WHEN {unit_level} = {literal(smallest)} "
-                 "OR {smallest} IS NULL THEN 2 ELSE 3 END").replace(
-                     "{smallest}", literal(smallest))
+    unit_level = (
+        "coalesce(CASE WHEN p.unit_code_text IS NOT NULL THEN uc.level "
+        "WHEN p.unit_name_text IS NOT NULL THEN "
+        f"{literal(level)} ELSE up.level END, {literal(smallest)})"
+    )
+    method = (
+        "CASE WHEN p.unit_code_text IS NOT NULL THEN 'code' WHEN p.unit_name_text IS NOT "
+        "NULL THEN 'name' WHEN p.lat IS NOT NULL THEN 'point' ELSE 'none' END"
+    )
+    precision = (
+        f"CASE WHEN {method} = 'point' THEN 1 WHEN {unit_level} = {literal(smallest)} "
+        "OR {smallest} IS NULL THEN 2 ELSE 3 END"
+    ).replace("{smallest}", literal(smallest))
     date = _date_sql(m)
     checks = _checks(reader, have_units, m)
     # The conditions are evaluated once per row (the index of the first that holds); the
     # reason's code, field, column and expected text follow from the index.
-    index = "CASE " + " ".join(f"WHEN {c.condition} THEN {i}"
-                               for i, c in enumerate(checks, start=1)) + " END"
+    index = (
+        "CASE "
+        + " ".join(f"WHEN {c.condition} THEN {i}" for i, c in enumerate(checks, start=1))
+        + " END"
+    )
     values = ", ".join(f"{c.value} AS _v{i}" for i, c in enumerate(checks, start=1))
-    value = "CASE reason_index " + " ".join(
-        f"WHEN {i} THEN _v{i}" for i in range(1, len(checks) + 1)) + " END"
-    per_check = {k: "[" + ", ".join(getattr(c, k) for c in checks) + "][reason_index]"
-                 for k in ("code", "field", "column", "expected")}
+    value = (
+        "CASE reason_index "
+        + " ".join(f"WHEN {i} THEN _v{i}" for i in range(1, len(checks) + 1))
+        + " END"
+    )
+    per_check = {
+        k: "[" + ", ".join(getattr(c, k) for c in checks) + "][reason_index]"
+        for k in ("code", "field", "column", "expected")
+    }
     hidden = ", ".join(["reason_index", *(f"_v{i}" for i in range(1, len(checks) + 1))])
     month_columns = "".join(f", p.month_{i}_count" for i in sorted(m.months.values()))
     return f"""
-    SELECT * EXCLUDE ({hidden}), {per_check['code']}::VARCHAR AS reason_code,
-           {per_check['field']}::VARCHAR AS reason_field,
-           {per_check['column']}::VARCHAR AS reason_column,
+    SELECT * EXCLUDE ({hidden}), {per_check["code"]}::VARCHAR AS reason_code,
+           {per_check["field"]}::VARCHAR AS reason_field,
+           {per_check["column"]}::VARCHAR AS reason_column,
            ({value})::VARCHAR AS reason_value,
-           {per_check['expected']}::VARCHAR AS reason_expected
+           {per_check["expected"]}::VARCHAR AS reason_expected
     FROM (
     SELECT p.row_number, p.raw_json, p.raw_hash, p.source_record_id_text AS source_record_id,
            p.incident_id_text AS incident_key, p.out_of_scope,
@@ -226,16 +281,18 @@ def _resolve_sql(reader: FieldReader, observatory: Observatory, level: str | Non
     LEFT JOIN (SELECT source_record_id_text AS id, count(DISTINCT raw_hash) AS id_versions
                FROM parsed_rows WHERE source_record_id_text IS NOT NULL GROUP BY 1
                HAVING count(DISTINCT raw_hash) > 1) ids ON ids.id = p.source_record_id_text
-    {' '.join(joins)}
+    {" ".join(joins)}
     )
     """
 
 
 def _distinct_lookup(column: str, key: str, table: str, alias: str, extra: str = "") -> str:
     """LEFT JOIN ``alias`` (columns ``v`` and ``extra``) matching each distinct ``column``."""
-    return (f"LEFT JOIN (SELECT d.t, l.v{extra} FROM (SELECT DISTINCT {column} AS t "
-            f"FROM parsed_rows) d JOIN ({table}) l ON l.k = {key}) {alias} "
-            f"ON {alias}.t = p.{column}")
+    return (
+        f"LEFT JOIN (SELECT d.t, l.v{extra} FROM (SELECT DISTINCT {column} AS t "
+        f"FROM parsed_rows) d JOIN ({table}) l ON l.k = {key}) {alias} "
+        f"ON {alias}.t = p.{column}"
+    )
 
 
 def _date_sql(m: Mapping) -> tuple[str, str, str, str]:
@@ -246,34 +303,56 @@ def _date_sql(m: Mapping) -> tuple[str, str, str, str]:
         date = "p.date_value"
         precision = "coalesce(p.precision_value, 1)"
         return date, precision, "year(p.date_value)", "month(p.date_value)"
-    date = (f"CASE WHEN {valid_month} AND {valid_day} THEN "
-            "try_cast(make_date(p.year_value, p.month_value, p.day_value) AS DATE) END")
+    date = (
+        f"CASE WHEN {valid_month} AND {valid_day} THEN "
+        "try_cast(make_date(p.year_value, p.month_value, p.day_value) AS DATE) END"
+    )
     month = "CASE WHEN p.month_value BETWEEN 1 AND 12 THEN p.month_value END"
-    precision = (f"coalesce(p.precision_value, CASE WHEN {date} IS NOT NULL THEN 1 "
-                 f"WHEN {valid_month} OR {bool(m.months)} THEN 3 ELSE 4 END)")
+    precision = (
+        f"coalesce(p.precision_value, CASE WHEN {date} IS NOT NULL THEN 1 "
+        f"WHEN {valid_month} OR {bool(m.months)} THEN 3 ELSE 4 END)"
+    )
     return date, precision, "p.year_value", month
 
 
 def _time_sql() -> str:
     parts = "regexp_extract(p.time_text, '^(\\d{1,2}):(\\d{2})', ['h', 'm'])"
-    return (f"CASE WHEN p.time_text IS NOT NULL AND try_cast({parts}.h AS INTEGER) < 24 "
-            f"AND try_cast({parts}.m AS INTEGER) < 60 THEN lpad({parts}.h, 2, '0') || ':' || "
-            f"{parts}.m END")
+    return (
+        f"CASE WHEN p.time_text IS NOT NULL AND try_cast({parts}.h AS INTEGER) < 24 "
+        f"AND try_cast({parts}.m AS INTEGER) < 60 THEN lpad({parts}.h, 2, '0') || ':' || "
+        f"{parts}.m END"
+    )
 
 
 def _checks(reader: FieldReader, have_units: bool, m: Mapping) -> list[Check]:
     """The reasons to quarantine a row, in the order they are reported."""
 
     def check(condition: str, code: str, field: str, value: str, expected: str = "") -> Check:
-        return Check(condition, literal(code), literal(field), literal(reader.label(field)),
-                     value, literal(expected))
+        return Check(
+            condition,
+            literal(code),
+            literal(field),
+            literal(reader.label(field)),
+            value,
+            literal(expected),
+        )
 
     today = "current_date"
     checks = [
-        Check("p.extra_cell IS NOT NULL", literal("too_many_cells"), "NULL", "NULL",
-              "p.extra_cell", "NULL"),
-        check("ids.id_versions IS NOT NULL", "conflicting_id",
-              "source_record_id", "p.source_record_id_text"),
+        Check(
+            "p.extra_cell IS NOT NULL",
+            literal("too_many_cells"),
+            "NULL",
+            "NULL",
+            "p.extra_cell",
+            "NULL",
+        ),
+        check(
+            "ids.id_versions IS NOT NULL",
+            "conflicting_id",
+            "source_record_id",
+            "p.source_record_id_text",
+        ),
         check("p.offence_text IS NULL", "missing_offence", "offence", "NULL"),
         check("o.v IS NULL", "unknown_offence", "offence", "p.offence_text"),
     ]
@@ -282,15 +361,28 @@ def _checks(reader: FieldReader, have_units: bool, m: Mapping) -> list[Check]:
         checks += [
             check("p.date_text IS NULL", "missing_date", "date", "NULL"),
             check("p.date_value IS NULL", "bad_date", "date", "p.date_text", formats),
-            check(f"p.date_value < DATE '{DATE_MIN}' OR p.date_value > {today}", "date_range",
-                  "date", "p.date_text"),
+            check(
+                f"p.date_value < DATE '{DATE_MIN}' OR p.date_value > {today}",
+                "date_range",
+                "date",
+                "p.date_text",
+            ),
         ]
     else:
         checks += [
-            check(f"p.year_value IS NULL OR p.year_value < 1900 OR p.year_value > year({today})",
-                  "bad_year", "year", "p.year_text"),
-            check("p.month_text IS NOT NULL AND NOT coalesce(p.month_value BETWEEN 1 AND 12 "
-                  "OR p.month_value = 99, FALSE)", "bad_month", "month", "p.month_text"),
+            check(
+                f"p.year_value IS NULL OR p.year_value < 1900 OR p.year_value > year({today})",
+                "bad_year",
+                "year",
+                "p.year_text",
+            ),
+            check(
+                "p.month_text IS NOT NULL AND NOT coalesce(p.month_value BETWEEN 1 AND 12 "
+                "OR p.month_value = 99, FALSE)",
+                "bad_month",
+                "month",
+                "p.month_text",
+            ),
         ]
     if m.layout == "counts":
         checks += [
@@ -298,47 +390,101 @@ def _checks(reader: FieldReader, have_units: bool, m: Mapping) -> list[Check]:
             check("p.count_value IS NULL", "bad_count", "count", "p.count_text"),
         ]
     for column, month in m.months.items():
-        checks.append(Check(
-            f"p.month_{month}_text IS NOT NULL AND p.month_{month}_count IS NULL",
-            literal("bad_count"), literal("count"), literal(column),
-            f"p.month_{month}_text"))
+        checks.append(
+            Check(
+                f"p.month_{month}_text IS NOT NULL AND p.month_{month}_count IS NULL",
+                literal("bad_count"),
+                literal("count"),
+                literal(column),
+                f"p.month_{month}_text",
+            )
+        )
     checks += [
-        check("p.age_text IS NOT NULL AND NOT coalesce(p.age_value BETWEEN 0 AND 120, FALSE)",
-              "bad_age", "age", "p.age_text"),
-        check("p.time_text IS NOT NULL AND "
-              "NOT regexp_full_match(p.time_text, '\\d{1,2}:\\d{2}(:\\d{2})?')",
-              "bad_time", "time", "p.time_text"),
+        check(
+            "p.age_text IS NOT NULL AND NOT coalesce(p.age_value BETWEEN 0 AND 120, FALSE)",
+            "bad_age",
+            "age",
+            "p.age_text",
+        ),
+        check(
+            "p.time_text IS NOT NULL AND "
+            "NOT regexp_full_match(p.time_text, '\\d{1,2}:\\d{2}(:\\d{2})?')",
+            "bad_time",
+            "time",
+            "p.time_text",
+        ),
     ]
     for f in VOCABULARY_FIELDS:
-        checks.append(check(f"p.{f}_text IS NOT NULL AND v_{f}.v IS NULL", "unknown_value", f,
-                            f"p.{f}_text"))
+        checks.append(
+            check(f"p.{f}_text IS NOT NULL AND v_{f}.v IS NULL", "unknown_value", f, f"p.{f}_text")
+        )
     coordinates = "concat_ws(', ', p.lat_text, p.lon_text)"
     has_point = "(p.lat_text IS NOT NULL OR p.lon_text IS NOT NULL)"
-    bad_point = ("(p.lat IS NULL OR p.lon IS NULL OR abs(p.lat) > 90 OR abs(p.lon) > 180 "
-                 "OR (p.lat = 0 AND p.lon = 0))")
-    pair = Check("", "", literal("lat/lon"),
-                 literal(f"{reader.label('lat')}, {reader.label('lon')}"), coordinates)
+    bad_point = (
+        "(p.lat IS NULL OR p.lon IS NULL OR abs(p.lat) > 90 OR abs(p.lon) > 180 "
+        "OR (p.lat = 0 AND p.lon = 0))"
+    )
+    pair = Check(
+        "",
+        "",
+        literal("lat/lon"),
+        literal(f"{reader.label('lat')}, {reader.label('lon')}"),
+        coordinates,
+    )
     checks += [
-        Check(f"{has_point} AND {bad_point}", literal("bad_coordinates"), pair.field,
-              pair.column, coordinates, "NULL"),
-        check("p.unit_code_text IS NULL AND p.unit_name_text IS NULL AND NOT " + has_point,
-              "no_location", "unit_code", "NULL"),
+        Check(
+            f"{has_point} AND {bad_point}",
+            literal("bad_coordinates"),
+            pair.field,
+            pair.column,
+            coordinates,
+            "NULL",
+        ),
+        check(
+            "p.unit_code_text IS NULL AND p.unit_name_text IS NULL AND NOT " + has_point,
+            "no_location",
+            "unit_code",
+            "NULL",
+        ),
     ]
     if have_units:
         checks += [
-            check("p.unit_code_text IS NOT NULL AND uc.unit_code IS NULL", "unknown_unit_code",
-                  "unit_code", "p.unit_code_text"),
-            check("p.unit_code_text IS NULL AND p.unit_name_text IS NOT NULL AND un.n > 1",
-                  "ambiguous_unit_name", "unit_name", "p.unit_name_text"),
-            check("p.unit_code_text IS NULL AND p.unit_name_text IS NOT NULL AND un.n IS NULL",
-                  "unknown_unit_name", "unit_name", "p.unit_name_text"),
-            Check("p.unit_code_text IS NULL AND p.unit_name_text IS NULL AND "
-                  "p.point_unit IS NULL", literal("outside_units"), pair.field, pair.column,
-                  coordinates, "NULL"),
+            check(
+                "p.unit_code_text IS NOT NULL AND uc.unit_code IS NULL",
+                "unknown_unit_code",
+                "unit_code",
+                "p.unit_code_text",
+            ),
+            check(
+                "p.unit_code_text IS NULL AND p.unit_name_text IS NOT NULL AND un.n > 1",
+                "ambiguous_unit_name",
+                "unit_name",
+                "p.unit_name_text",
+            ),
+            check(
+                "p.unit_code_text IS NULL AND p.unit_name_text IS NOT NULL AND un.n IS NULL",
+                "unknown_unit_name",
+                "unit_name",
+                "p.unit_name_text",
+            ),
+            Check(
+                "p.unit_code_text IS NULL AND p.unit_name_text IS NULL AND p.point_unit IS NULL",
+                literal("outside_units"),
+                pair.field,
+                pair.column,
+                coordinates,
+                "NULL",
+            ),
         ]
     else:
-        checks.append(check("p.unit_code_text IS NULL AND p.unit_name_text IS NOT NULL",
-                            "no_units_for_name", "unit_name", "p.unit_name_text"))
+        checks.append(
+            check(
+                "p.unit_code_text IS NULL AND p.unit_name_text IS NOT NULL",
+                "no_units_for_name",
+                "unit_name",
+                "p.unit_name_text",
+            )
+        )
     return checks
 
 

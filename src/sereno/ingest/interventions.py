@@ -17,8 +17,16 @@ from sereno.errors import InputFileError, SerenoError
 from sereno.ingest.readers import read_file
 from sereno.store import Observatory
 
-COLUMNS = ("intervention_id", "name_es", "name_en", "unit_codes", "start", "end", "cost_usd",
-           "funder")
+COLUMNS = (
+    "intervention_id",
+    "name_es",
+    "name_en",
+    "unit_codes",
+    "start",
+    "end",
+    "cost_usd",
+    "funder",
+)
 
 
 @dataclass(frozen=True)
@@ -35,8 +43,13 @@ def load_interventions(observatory: Observatory, path: Path) -> InterventionsLoa
     frame = raw.table.to_pandas()
     missing = [c for c in COLUMNS if c not in frame.columns]
     if missing:
-        raise SerenoError("error.units_column", file=path, column=missing[0],
-                          role="intervention", columns=", ".join(raw.columns))
+        raise SerenoError(
+            "error.units_column",
+            file=path,
+            column=missing[0],
+            role="intervention",
+            columns=", ".join(raw.columns),
+        )
     start = pd.to_datetime(frame["start"], errors="coerce", format="%Y-%m-%d")
     end = pd.to_datetime(frame["end"], errors="coerce", format="%Y-%m-%d")
     cost = pd.to_numeric(frame["cost_usd"], errors="coerce")
@@ -44,26 +57,39 @@ def load_interventions(observatory: Observatory, path: Path) -> InterventionsLoa
     if bad.any():
         row = int(bad.to_numpy().nonzero()[0][0])
         raise InputFileError(file=path, detail=f"row {row + 1}: start/end not YYYY-MM-DD")
-    links = frame[["intervention_id", "unit_codes"]].assign(
-        unit_code=frame["unit_codes"].str.split(";")).explode("unit_code")
+    links = (
+        frame[["intervention_id", "unit_codes"]]
+        .assign(unit_code=frame["unit_codes"].str.split(";"))
+        .explode("unit_code")
+    )
     links["unit_code"] = links["unit_code"].str.strip()
     engine = observatory.engine
     known = {r[0] for r in engine.rows("SELECT unit_code FROM units")}
     unknown = sorted(set(links["unit_code"]) - known)
     if known and unknown:
         raise InputFileError(file=path, detail=f"unknown unit codes: {', '.join(unknown[:10])}")
-    table = pa.table({
-        "intervention_id": frame["intervention_id"], "name_es": frame["name_es"],
-        "name_en": frame["name_en"], "start_date": start.dt.date, "end_date": end.dt.date,
-        "cost_usd": cost, "funder": frame["funder"],
-    })
-    link_table = pa.Table.from_pandas(links[["intervention_id", "unit_code"]],
-                                      preserve_index=False)
-    with engine.transaction(), engine.registered("new_interventions", table), \
-            engine.registered("new_links", link_table):
+    table = pa.table(
+        {
+            "intervention_id": frame["intervention_id"],
+            "name_es": frame["name_es"],
+            "name_en": frame["name_en"],
+            "start_date": start.dt.date,
+            "end_date": end.dt.date,
+            "cost_usd": cost,
+            "funder": frame["funder"],
+        }
+    )
+    link_table = pa.Table.from_pandas(links[["intervention_id", "unit_code"]], preserve_index=False)
+    with (
+        engine.transaction(),
+        engine.registered("new_interventions", table),
+        engine.registered("new_links", link_table),
+    ):
         for target in ("intervention_units", "interventions"):
-            engine.execute(f"DELETE FROM {target} WHERE intervention_id IN "
-                           "(SELECT intervention_id FROM new_interventions)")
+            engine.execute(
+                f"DELETE FROM {target} WHERE intervention_id IN "
+                "(SELECT intervention_id FROM new_interventions)"
+            )
         engine.execute("INSERT INTO interventions SELECT * FROM new_interventions")
         engine.execute("INSERT INTO intervention_units SELECT * FROM new_links")
     observatory.audit("interventions.load", str(path), interventions=len(frame))

@@ -27,9 +27,25 @@ COUNTS = ("victims", "incidents")
 KINDS = ("police", "forensic", "hospital", "press", "ngo", "survey", "registry", "other")
 DECODERS = ("inegi_age",)
 KEYS = {
-    "source", "layout", "counts", "encoding", "delimiter", "sheet", "date_format", "decimal",
-    "thousands", "unit_level", "missing", "fields", "offences", "builtin_offences", "values",
-    "months", "scope", "offence_prefix", "optional",
+    "source",
+    "layout",
+    "counts",
+    "encoding",
+    "delimiter",
+    "sheet",
+    "date_format",
+    "decimal",
+    "thousands",
+    "unit_level",
+    "missing",
+    "fields",
+    "offences",
+    "builtin_offences",
+    "values",
+    "months",
+    "scope",
+    "offence_prefix",
+    "optional",
 }
 DEFAULT_DATE_FORMATS = [
     "%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%Y/%m/%d", "%Y-%m-%d %H:%M:%S", "%d/%m/%Y %H:%M",
@@ -86,7 +102,9 @@ class Mapping:
 
 def builtin_names() -> list[str]:
     folder = resources.files(__package__).joinpath("mappings")
-    return sorted(p.name.removesuffix(".yaml") for p in folder.iterdir() if p.name.endswith(".yaml"))
+    return sorted(
+        p.name.removesuffix(".yaml") for p in folder.iterdir() if p.name.endswith(".yaml")
+    )
 
 
 def load_mapping(ref: str | Path) -> Mapping:
@@ -152,7 +170,9 @@ def parse_mapping(document: Any, name: str, text: str = "") -> Mapping:
         raise fail(f"values: only for {VOCABULARY_FIELDS}")
     scope = document.get("scope")
     if scope is not None and not (
-        isinstance(scope, dict) and "column" in scope and ("in" in scope or "prefix_between" in scope)
+        isinstance(scope, dict)
+        and "column" in scope
+        and ("in" in scope or "prefix_between" in scope)
     ):
         raise fail("scope: needs column and either in: [...] or prefix_between: [low, high]")
     formats = document.get("date_format") or DEFAULT_DATE_FORMATS

@@ -58,9 +58,14 @@ def resolve_mapping(observatory: Observatory, source: str, ref: str | Path | Non
     raise MappingError("error.mapping_missing", source=source, builtin=", ".join(builtin_names()))
 
 
-def ingest_file(observatory: Observatory, path: str | Path, source: str,
-                mapping: str | Path | None = None, dry_run: bool = False,
-                counts: str | None = None) -> IngestResult:
+def ingest_file(
+    observatory: Observatory,
+    path: str | Path,
+    source: str,
+    mapping: str | Path | None = None,
+    dry_run: bool = False,
+    counts: str | None = None,
+) -> IngestResult:
     """Read ``path`` as ``source`` and store it (or, with ``dry_run``, only say what would)."""
     path = Path(path)
     if not path.is_file():
@@ -74,8 +79,15 @@ def ingest_file(observatory: Observatory, path: str | Path, source: str,
     return ingest_raw(observatory, raw, resolved, source, path.name, dry_run)
 
 
-def ingest_raw(observatory: Observatory, raw: RawTable, mapping: Mapping, source: str,
-               file_name: str, dry_run: bool = False, kind: str = "ingest") -> IngestResult:
+def ingest_raw(
+    observatory: Observatory,
+    raw: RawTable,
+    mapping: Mapping,
+    source: str,
+    file_name: str,
+    dry_run: bool = False,
+    kind: str = "ingest",
+) -> IngestResult:
     """Store an already-read table; the common path of ``ingest_file`` and quarantine retry."""
     started = datetime.now(UTC).replace(tzinfo=None)
     rows = harmonise_rows(observatory, raw, mapping, source, file_name)
@@ -88,13 +100,32 @@ def ingest_raw(observatory: Observatory, raw: RawTable, mapping: Mapping, source
         if not dry_run:
             engine.execute(
                 "INSERT INTO batches VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [batch_id, source, file_name, raw.file_hash, raw.file_format, mapping.hash,
-                 outcome.definition_version, started, datetime.now(UTC).replace(tzinfo=None),
-                 raw.num_rows, outcome.stored, outcome.quarantined, outcome.duplicates,
-                 parts["excluded"].num_rows, kind],
+                [
+                    batch_id,
+                    source,
+                    file_name,
+                    raw.file_hash,
+                    raw.file_format,
+                    mapping.hash,
+                    outcome.definition_version,
+                    started,
+                    datetime.now(UTC).replace(tzinfo=None),
+                    raw.num_rows,
+                    outcome.stored,
+                    outcome.quarantined,
+                    outcome.duplicates,
+                    parts["excluded"].num_rows,
+                    kind,
+                ],
             )
-            observatory.audit(kind, file_name, source=source, batch=batch_id,
-                              stored=outcome.stored, quarantined=outcome.quarantined)
+            observatory.audit(
+                kind,
+                file_name,
+                source=source,
+                batch=batch_id,
+                stored=outcome.stored,
+                quarantined=outcome.quarantined,
+            )
     except BaseException:
         engine.rollback()
         raise
@@ -106,12 +137,17 @@ def ingest_raw(observatory: Observatory, raw: RawTable, mapping: Mapping, source
     if not dry_run and kind == "ingest":
         _keep_mapping(observatory, source, mapping)
     return IngestResult(
-        source=source, file=file_name, batch_id=batch_id, file_format=raw.file_format,
-        rows_read=raw.num_rows, stored=outcome.stored, quarantined=outcome.quarantined,
-        duplicates=outcome.duplicates, excluded=parts["excluded"].num_rows,
+        source=source,
+        file=file_name,
+        batch_id=batch_id,
+        file_format=raw.file_format,
+        rows_read=raw.num_rows,
+        stored=outcome.stored,
+        quarantined=outcome.quarantined,
+        duplicates=outcome.duplicates,
+        excluded=parts["excluded"].num_rows,
         new_versions=outcome.new_versions,
-        reasons=dict(Counter(parts["quarantined"].column("reason_code").to_pylist())
-                     .most_common()),
+        reasons=dict(Counter(parts["quarantined"].column("reason_code").to_pylist()).most_common()),
         excluded_reasons=_excluded_reasons(parts["excluded"], mapping),
         dry_run=dry_run,
     )
@@ -131,9 +167,13 @@ def _keep_mapping(observatory: Observatory, source: str, mapping: Mapping) -> No
         target.write_text(mapping.text, encoding="utf-8")
     config = observatory.config
     settings = config.sources.get(source, {})
-    wanted = {"kind": mapping.source.get("kind", "other"), "counts": mapping.counts,
-              "layout": mapping.layout, "mapping": f"sources/{source}.yaml",
-              "description": mapping.source.get("description")}
+    wanted = {
+        "kind": mapping.source.get("kind", "other"),
+        "counts": mapping.counts,
+        "layout": mapping.layout,
+        "mapping": f"sources/{source}.yaml",
+        "description": mapping.source.get("description"),
+    }
     if any(settings.get(k) != v for k, v in wanted.items() if v is not None):
         config.set_source(source, **wanted)
         config.save()

@@ -20,8 +20,13 @@ from sereno.ingest.readers import ROW, RawTable
 from sereno.store import Observatory
 
 
-def quarantine_rows(observatory: Observatory, source: str | None = None, status: str = "open",
-                    limit: int | None = None, lang: str | None = None) -> pd.DataFrame:
+def quarantine_rows(
+    observatory: Observatory,
+    source: str | None = None,
+    status: str = "open",
+    limit: int | None = None,
+    lang: str | None = None,
+) -> pd.DataFrame:
     """Quarantined rows with their reason written out in ``lang``."""
     frame = observatory.engine.frame(
         "SELECT quarantine_id, source_id, file_name, row_number, reason_code, field, "
@@ -31,8 +36,14 @@ def quarantine_rows(observatory: Observatory, source: str | None = None, status:
         [status, source, source],
     )
     frame["reason"] = [
-        t(f"quarantine.{r.reason_code}", lang, value=r.value or "", column=r.column_name or "",
-          field=r.field or "", expected=r.expected or "")
+        t(
+            f"quarantine.{r.reason_code}",
+            lang,
+            value=r.value or "",
+            column=r.column_name or "",
+            field=r.field or "",
+            expected=r.expected or "",
+        )
         for r in frame.itertuples()
     ]
     return frame
@@ -47,9 +58,13 @@ class RetryResult:
     batches: list[IngestResult]
 
     def to_dict(self) -> dict[str, object]:
-        return {"source": self.source, "retried": self.retried, "resolved": self.resolved,
-                "still_quarantined": self.still_quarantined,
-                "batches": [b.to_dict() for b in self.batches]}
+        return {
+            "source": self.source,
+            "retried": self.retried,
+            "resolved": self.resolved,
+            "still_quarantined": self.still_quarantined,
+            "batches": [b.to_dict() for b in self.batches],
+        }
 
 
 def retry_quarantine(observatory: Observatory, source: str) -> RetryResult:
@@ -57,13 +72,17 @@ def retry_quarantine(observatory: Observatory, source: str) -> RetryResult:
     mapping = resolve_mapping(observatory, source, None)
     open_rows = observatory.engine.frame(
         "SELECT file_name, row_number, raw FROM quarantine WHERE source_id = ? "
-        "AND status = 'open' ORDER BY file_name, row_number", [source])
+        "AND status = 'open' ORDER BY file_name, row_number",
+        [source],
+    )
     results = []
     payloads = [json.loads(r) for r in open_rows["raw"]]
     # Rows with cells beyond their header need a corrected file, not a new mapping.
     keep = [EXTRA_CELLS not in p for p in payloads]
-    open_rows, payloads = open_rows[keep].reset_index(drop=True), [
-        p for p, k in zip(payloads, keep, strict=True) if k]
+    open_rows, payloads = (
+        open_rows[keep].reset_index(drop=True),
+        [p for p, k in zip(payloads, keep, strict=True) if k],
+    )
     # Rows from files with different columns are retried apart, each with its own columns.
     open_rows["columns"] = [tuple(p) for p in payloads]
     for (file_name, columns), group in open_rows.groupby(["file_name", "columns"], sort=False):
@@ -74,7 +93,8 @@ def retry_quarantine(observatory: Observatory, source: str) -> RetryResult:
         results.append(ingest_raw(observatory, raw, mapping, source, file_name, kind="retry"))
     resolved = sum(r.stored + r.duplicates for r in results)
     still = observatory.engine.scalar(
-        "SELECT count(*) FROM quarantine WHERE source_id = ? AND status = 'open'", [source])
+        "SELECT count(*) FROM quarantine WHERE source_id = ? AND status = 'open'", [source]
+    )
     return RetryResult(source, len(open_rows), resolved, still, results)
 
 

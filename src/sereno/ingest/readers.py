@@ -243,9 +243,7 @@ def _records_table(records: list[dict], file_format: str, digest: str) -> RawTab
     names: dict[str, None] = {}
     for record in records:
         names.update(dict.fromkeys(record))
-    columns = [
-        [_json_text(r.get(name)) for r in records] for name in names
-    ]
+    columns = [[_json_text(r.get(name)) for r in records] for name in names]
     return _text_table(list(names), columns, file_format, digest)
 
 

@@ -16,8 +16,9 @@ from sereno.store import Observatory
 FIGURES = ("rows_read", "stored", "quarantined", "duplicates", "excluded")
 
 
-def write_ingestion_report(observatory: Observatory, batches: list[IngestResult],
-                           folder: Path) -> Path:
+def write_ingestion_report(
+    observatory: Observatory, batches: list[IngestResult], folder: Path
+) -> Path:
     """Write ``ingesta.es.md`` and ``ingestion.en.md`` into ``folder``; return the Spanish one."""
     folder.mkdir(parents=True, exist_ok=True)
     paths = {}
@@ -37,33 +38,52 @@ def ingestion_report(observatory: Observatory, batches: list[IngestResult], lang
     lines += [t("report.produced", lang, date=date.today().isoformat()), ""]
     population = engine.rows(
         "SELECT year, sum(population) FROM populations WHERE \"group\" = 'total' "
-        "GROUP BY year ORDER BY year DESC LIMIT 1")
+        "GROUP BY year ORDER BY year DESC LIMIT 1"
+    )
     levels = observatory.config.levels
-    lines += [t("report.geography", lang, units=number(engine.scalar(
-        "SELECT count(*) FROM units")), levels=len(levels), level_list=", ".join(levels),
-        population=number(population[0][1]) if population else "—",
-        year=population[0][0] if population else "—"), ""]
+    lines += [
+        t(
+            "report.geography",
+            lang,
+            units=number(engine.scalar("SELECT count(*) FROM units")),
+            levels=len(levels),
+            level_list=", ".join(levels),
+            population=number(population[0][1]) if population else "—",
+            year=population[0][0] if population else "—",
+        ),
+        "",
+    ]
     lines += [f"## {t('report.batches', lang)}", "", t("report.rule", lang), ""]
-    header = [t("report.source", lang), t("report.file", lang),
-              *(t(f"cli.{f}", lang) for f in FIGURES)]
-    lines += _table(header, [[b.source, b.file, *(number(getattr(b, f)) for f in FIGURES)]
-                             for b in batches])
-    reasons = engine.rows("SELECT source_id, reason_code, count(*) FROM quarantine WHERE "
-                          "status = 'open' GROUP BY ALL ORDER BY 1, 3 DESC")
+    header = [
+        t("report.source", lang),
+        t("report.file", lang),
+        *(t(f"cli.{f}", lang) for f in FIGURES),
+    ]
+    lines += _table(
+        header, [[b.source, b.file, *(number(getattr(b, f)) for f in FIGURES)] for b in batches]
+    )
+    reasons = engine.rows(
+        "SELECT source_id, reason_code, count(*) FROM quarantine WHERE "
+        "status = 'open' GROUP BY ALL ORDER BY 1, 3 DESC"
+    )
     if reasons:
         lines += ["", f"## {t('report.reasons', lang)}", ""]
-        lines += _table([t("report.source", lang), t("cli.reason", lang), t("cli.count", lang)],
-                        [[s, _reason(code, lang), number(n)] for s, code, n in reasons])
-    coverage = engine.rows("SELECT source_id, counted, year, sum(n) FROM observations "
-                           "GROUP BY ALL ORDER BY 1, 3")
+        lines += _table(
+            [t("report.source", lang), t("cli.reason", lang), t("cli.count", lang)],
+            [[s, _reason(code, lang), number(n)] for s, code, n in reasons],
+        )
+    coverage = engine.rows(
+        "SELECT source_id, counted, year, sum(n) FROM observations GROUP BY ALL ORDER BY 1, 3"
+    )
     years = sorted({r[2] for r in coverage})
     by_source: dict[tuple[str, str], dict[int, int]] = {}
     for source, counted, year, n in coverage:
         by_source.setdefault((source, counted), {})[year] = n
     lines += ["", f"## {t('report.coverage', lang)}", ""]
-    lines += _table([t("report.source", lang), t("report.counted", lang), *map(str, years)],
-                    [[s, c, *(number(v.get(y, 0)) for y in years)]
-                     for (s, c), v in by_source.items()])
+    lines += _table(
+        [t("report.source", lang), t("report.counted", lang), *map(str, years)],
+        [[s, c, *(number(v.get(y, 0)) for y in years)] for (s, c), v in by_source.items()],
+    )
     return "\n".join(lines) + "\n"
 
 
@@ -79,6 +99,7 @@ def _table(header: list[str], rows: list[list[object]]) -> list[str]:
 
 def _formatter(lang: str):
     """Thousands grouped as the language writes them: 1.234 (es), 1,234 (en)."""
+
     def number(value: object) -> str:
         text = f"{int(value):,}"
         return text.replace(",", ".") if lang == "es" else text

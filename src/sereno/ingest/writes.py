@@ -23,14 +23,23 @@ class Outcome:
     definition_version: int
 
 
-def write_batch(observatory: Observatory, parts: dict[str, pa.Table], mapping: Mapping,
-                source: str, batch_id: str, file_name: str) -> Outcome:
+def write_batch(
+    observatory: Observatory,
+    parts: dict[str, pa.Table],
+    mapping: Mapping,
+    source: str,
+    batch_id: str,
+    file_name: str,
+) -> Outcome:
     engine = observatory.engine
     version = _register_source(observatory, mapping, source)
-    with engine.registered("valid_rows", parts["valid"]), \
-            engine.registered("failed_rows", parts["quarantined"]):
+    with (
+        engine.registered("valid_rows", parts["valid"]),
+        engine.registered("failed_rows", parts["quarantined"]),
+    ):
         engine.execute("DROP TABLE IF EXISTS new_records")
-        engine.execute(f"""
+        engine.execute(
+            """
             CREATE TEMP TABLE new_records AS
             WITH first AS (
                 SELECT * FROM valid_rows
@@ -48,7 +57,9 @@ def write_batch(observatory: Observatory, parts: dict[str, pa.Table], mapping: M
                      + row_number() OVER (ORDER BY row_number) AS record_id,
                    1 + coalesce(versions.version, 0) AS version
             FROM fresh LEFT JOIN versions USING (source_record_id)
-        """, [source, source])
+        """,
+            [source, source],
+        )
         stored = engine.scalar("SELECT count(*) FROM new_records")
         new_versions = engine.scalar("SELECT count(*) FROM new_records WHERE version > 1")
         kind = "count" if mapping.layout != "rows" else mapping.counts.removesuffix("s")
@@ -64,7 +75,9 @@ def write_batch(observatory: Observatory, parts: dict[str, pa.Table], mapping: M
             "UPDATE quarantine SET status = 'resolved', resolved_at = current_timestamp, "
             "record_id = r.record_id FROM records r WHERE quarantine.source_id = ? "
             "AND quarantine.status = 'open' AND r.source_id = ? "
-            "AND r.raw_hash = quarantine.raw_hash", [source, source])
+            "AND r.raw_hash = quarantine.raw_hash",
+            [source, source],
+        )
         quarantined, failed_duplicates = _quarantine(observatory, source, batch_id, file_name)
     engine.execute("DROP TABLE new_records")
     duplicates = parts["valid"].num_rows - stored + failed_duplicates
@@ -74,14 +87,22 @@ def write_batch(observatory: Observatory, parts: dict[str, pa.Table], mapping: M
 def _register_source(observatory: Observatory, mapping: Mapping, source: str) -> int:
     """Create the source, or bump its definition version when its mapping changed."""
     engine = observatory.engine
-    row = engine.rows("SELECT mapping_hash, definition_version FROM sources WHERE source_id = ?",
-                      [source])
+    row = engine.rows(
+        "SELECT mapping_hash, definition_version FROM sources WHERE source_id = ?", [source]
+    )
     if not row:
         engine.execute(
             "INSERT INTO sources (source_id, kind, counts, layout, mapping_name, mapping_hash, "
             "description) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [source, mapping.source.get("kind", "other"), mapping.counts, mapping.layout,
-             mapping.name, mapping.hash, mapping.source.get("description")],
+            [
+                source,
+                mapping.source.get("kind", "other"),
+                mapping.counts,
+                mapping.layout,
+                mapping.name,
+                mapping.hash,
+                mapping.source.get("description"),
+            ],
         )
         return 1
     mapping_hash, version = row[0]
@@ -101,15 +122,21 @@ def _insert_harmonised(observatory: Observatory, mapping: Mapping, source: str) 
     if mapping.layout == "rows" and mapping.counts == "victims":
         engine.execute(
             f"INSERT INTO victims SELECT record_id, ?, incident_key, {WHEN}, {LOCATION}, "
-            "offence_label, iccs_code, sex, age, weapon, place, name FROM new_records", src)
+            "offence_label, iccs_code, sex, age, weapon, place, name FROM new_records",
+            src,
+        )
     elif mapping.layout == "rows":
         engine.execute(
             f"INSERT INTO incidents SELECT record_id, ?, incident_key, {WHEN}, {LOCATION}, "
-            "offence_label, iccs_code, NULL, weapon, place FROM new_records", src)
+            "offence_label, iccs_code, NULL, weapon, place FROM new_records",
+            src,
+        )
     elif mapping.layout == "counts":
         engine.execute(
             "INSERT INTO counts SELECT record_id, ?, unit_code, year, month, location_precision,"
-            " offence_label, iccs_code, ?, n FROM new_records", [source, mapping.counts])
+            " offence_label, iccs_code, ?, n FROM new_records",
+            [source, mapping.counts],
+        )
     else:
         months = " UNION ALL ".join(
             f"SELECT record_id, ?, unit_code, year, {m}, location_precision, offence_label, "
@@ -119,8 +146,9 @@ def _insert_harmonised(observatory: Observatory, mapping: Mapping, source: str) 
         engine.execute(f"INSERT INTO counts {months}", [source, mapping.counts] * 12)
 
 
-def _quarantine(observatory: Observatory, source: str, batch_id: str,
-                file_name: str) -> tuple[int, int]:
+def _quarantine(
+    observatory: Observatory, source: str, batch_id: str, file_name: str
+) -> tuple[int, int]:
     """Quarantine failed rows once each; return (quarantined, duplicates among them)."""
     engine = observatory.engine
     engine.execute("DROP TABLE IF EXISTS new_failed")
@@ -133,16 +161,23 @@ def _quarantine(observatory: Observatory, source: str, batch_id: str,
     unique = engine.scalar("SELECT count(*) FROM new_failed")
     stored_before = engine.scalar(
         "SELECT count(*) FROM new_failed WHERE raw_hash IN "
-        "(SELECT raw_hash FROM records WHERE source_id = ?)", [source])
-    engine.execute("DELETE FROM new_failed WHERE raw_hash IN "
-                   "(SELECT raw_hash FROM records WHERE source_id = ?)", [source])
+        "(SELECT raw_hash FROM records WHERE source_id = ?)",
+        [source],
+    )
+    engine.execute(
+        "DELETE FROM new_failed WHERE raw_hash IN "
+        "(SELECT raw_hash FROM records WHERE source_id = ?)",
+        [source],
+    )
     # A row still failing after a new file or a retry keeps one quarantine entry, refreshed.
     engine.execute(
         "UPDATE quarantine SET batch_id = ?, file_name = ?, row_number = f.row_number, "
         "reason_code = f.reason_code, field = f.reason_field, column_name = f.reason_column, "
         "value = f.reason_value, expected = f.reason_expected FROM new_failed f "
         "WHERE quarantine.source_id = ? AND quarantine.status = 'open' "
-        "AND quarantine.raw_hash = f.raw_hash", [batch_id, file_name, source])
+        "AND quarantine.raw_hash = f.raw_hash",
+        [batch_id, file_name, source],
+    )
     engine.execute(
         "INSERT INTO quarantine (quarantine_id, source_id, batch_id, file_name, row_number, raw,"
         " raw_hash, reason_code, field, column_name, value, expected, status) "
@@ -150,6 +185,8 @@ def _quarantine(observatory: Observatory, source: str, batch_id: str,
         "(ORDER BY row_number), ?, ?, ?, row_number, raw_json, raw_hash, reason_code, "
         "reason_field, reason_column, reason_value, reason_expected, 'open' FROM new_failed "
         "WHERE raw_hash NOT IN (SELECT raw_hash FROM quarantine WHERE source_id = ? AND "
-        "status = 'open')", [source, batch_id, file_name, source])
+        "status = 'open')",
+        [source, batch_id, file_name, source],
+    )
     engine.execute("DROP TABLE new_failed")
     return unique - stored_before, total - unique + stored_before

@@ -32,8 +32,15 @@ def observatory_summary(observatory: Observatory) -> dict[str, object]:
         "batches": scalar("SELECT count(*) FROM batches"),
         "interventions": scalar("SELECT count(*) FROM interventions"),
         "sources": [
-            {"source": s[0], "kind": s[1], "counts": s[2], "definition_version": s[3],
-             "records": s[4], "quarantined": s[5], "years": s[6]}
+            {
+                "source": s[0],
+                "kind": s[1],
+                "counts": s[2],
+                "definition_version": s[3],
+                "records": s[4],
+                "quarantined": s[5],
+                "years": s[6],
+            }
             for s in sources
         ],
     }

@@ -1,0 +1,86 @@
+"""What every command module shares: the Typer app, consoles, options, error handling.
+
+A command parses its arguments, calls the API and prints (rich, or one JSON object with
+``--json``). User mistakes (``SerenoError``) print one line in the user's language and exit
+with status 2; anything else is a bug and keeps its traceback. Each pipeline stage adds its
+commands in its own module of this package, registered on ``app``.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+from sereno.errors import SerenoError
+
+app = typer.Typer(
+    no_args_is_help=True,
+    add_completion=False,
+    help="Sereno: observatorio abierto de la violencia / open violence observatory",
+)
+units_app = typer.Typer(no_args_is_help=True, help="Unidades geográficas / geographic units")
+population_app = typer.Typer(no_args_is_help=True, help="Población / population")
+quarantine_app = typer.Typer(no_args_is_help=True, help="Cuarentena / quarantine")
+interventions_app = typer.Typer(no_args_is_help=True, help="Intervenciones / interventions")
+app.add_typer(units_app, name="units")
+app.add_typer(population_app, name="population")
+app.add_typer(quarantine_app, name="quarantine")
+app.add_typer(interventions_app, name="interventions")
+
+console = Console()
+errors = Console(stderr=True)
+
+DirOption = Annotated[
+    Path,
+    typer.Option("--dir", "-d", envvar="SERENO_DIR", help="Observatorio / observatory directory"),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Un objeto JSON / one JSON object")]
+
+
+@app.callback()
+def main(
+    lang: Annotated[
+        str | None,
+        typer.Option("--lang", help="es | en (por defecto / default: SERENO_LANG, locale)"),
+    ] = None,
+) -> None:
+    if lang:
+        os.environ["SERENO_LANG"] = lang
+
+
+def command(function: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn user errors into one line (or a JSON error object) and exit status 2."""
+
+    @functools.wraps(function)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return function(*args, **kwargs)
+        except SerenoError as error:
+            if kwargs.get("as_json"):
+                print(json.dumps(error.to_dict(), ensure_ascii=False, default=str))
+            else:
+                errors.print(f"[bold red]✗[/] {error.message()}", highlight=False, soft_wrap=True)
+            raise typer.Exit(2) from None
+
+    return wrapper
+
+
+def emit(result: Any, as_json: bool, render: Callable[[], None]) -> None:
+    if as_json:
+        data = result.to_dict() if hasattr(result, "to_dict") else result
+        print(json.dumps(data, ensure_ascii=False, default=str))
+    else:
+        render()
+
+
+def open_observatory(directory: Path):
+    from sereno.store import Observatory
+
+    return Observatory.open(directory)
