@@ -1,7 +1,9 @@
 """Every user-facing word in Spanish and English.
 
-Messages live in ``messages.toml`` keyed by a dotted name, each with an ``es`` and an ``en``
-text written as a ``str.format`` template. Code asks for a key; it never writes a sentence.
+Messages live in the ``*.toml`` catalogues of this package (``messages.toml`` for the
+foundation, one file per later stage), keyed by a dotted name, each with an ``es`` and an
+``en`` text written as a ``str.format`` template. Code asks for a key; it never writes a
+sentence. A key defined twice is an error.
 """
 
 from __future__ import annotations
@@ -16,7 +18,6 @@ LANGUAGES = ("es", "en")
 
 @cache
 def _catalogue() -> dict[str, dict[str, str]]:
-    text = resources.files(__package__).joinpath("messages.toml").read_text(encoding="utf-8")
     flat: dict[str, dict[str, str]] = {}
 
     def walk(prefix: str, node: dict) -> None:
@@ -25,9 +26,13 @@ def _catalogue() -> dict[str, dict[str, str]]:
             if isinstance(value, dict) and set(value) - set(LANGUAGES):
                 walk(name, value)
             else:
+                if name in flat:
+                    raise ValueError(f"message {name} is defined twice")
                 flat[name] = value
 
-    walk("", tomllib.loads(text))
+    for entry in sorted(resources.files(__package__).iterdir(), key=lambda e: e.name):
+        if entry.name.endswith(".toml"):
+            walk("", tomllib.loads(entry.read_text(encoding="utf-8")))
     return flat
 
 
