@@ -109,3 +109,23 @@ def test_population_file_loads_and_rejects_bad_numbers(grid_observatory, tmp_pat
     path.write_text("unit_code,year,population\nU1,2018,mil\n")
     with pytest.raises(SerenoError, match="mil"):
         load_populations(grid_observatory, path)
+
+
+def test_grid_lookup_gives_the_exact_answer_for_many_points():
+    from sereno.geo import locate
+
+    rng = np.random.default_rng(3)
+    outline = shapely.box(-88.1, 15.4, -87.9, 15.6)
+    seeds = shapely.multipoints(rng.uniform([-88.1, 15.4], [-87.9, 15.6], (150, 2)))
+    cells = shapely.get_parts(shapely.voronoi_polygons(seeds, extend_to=outline))
+    polygons = np.array([shapely.intersection(c, outline) for c in cells])
+    n = locate.GRID_MIN_POINTS + 10_000
+    lon = rng.uniform(-88.12, -87.88, n)
+    lat = rng.uniform(15.38, 15.62, n)
+    # Points exactly on shared borders and vertices must follow the same rule.
+    vertices = shapely.get_coordinates(polygons)
+    lon[: len(vertices)], lat[: len(vertices)] = vertices[:, 0], vertices[:, 1]
+    with_grid = units_of_points(lon, lat, polygons)
+    exact = locate._exact(lon, lat, polygons)
+    assert (with_grid == exact).all()
+    assert (with_grid >= 0).mean() > 0.8

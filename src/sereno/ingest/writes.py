@@ -38,27 +38,29 @@ def write_batch(
         engine.registered("failed_rows", parts["quarantined"]),
     ):
         engine.execute("DROP TABLE IF EXISTS new_records")
+        # Rows new to the store, the first of any identical rows in the file, numbered on
+        # from the store's last record, each a new version of its source id if it has one.
         engine.execute(
             """
             CREATE TEMP TABLE new_records AS
-            WITH first AS (
-                SELECT * FROM valid_rows
-                QUALIFY row_number() OVER (PARTITION BY raw_hash ORDER BY row_number) = 1
-            ), fresh AS (
-                SELECT first.* FROM first ANTI JOIN
-                    (SELECT raw_hash FROM records WHERE source_id = ?) r USING (raw_hash)
-            ), versions AS (
+            SELECT v.* FROM valid_rows v
+            ANTI JOIN (SELECT raw_hash FROM records WHERE source_id = ?) r USING (raw_hash)
+            QUALIFY row_number() OVER (PARTITION BY v.raw_hash ORDER BY v.row_number) = 1
+            """,
+            [source],
+        )
+        engine.execute(
+            """
+            CREATE OR REPLACE TEMP TABLE new_records AS
+            SELECT n.*, (SELECT coalesce(max(record_id), 0) FROM records)
+                     + row_number() OVER (ORDER BY n.row_number) AS record_id,
+                   1 + coalesce(e.version, 0) AS version
+            FROM new_records n LEFT JOIN (
                 SELECT source_record_id, max(version) AS version FROM records
-                WHERE source_id = ? AND source_record_id IN
-                    (SELECT source_record_id FROM fresh) GROUP BY 1
-            )
-            SELECT fresh.*,
-                   (SELECT coalesce(max(record_id), 0) FROM records)
-                     + row_number() OVER (ORDER BY row_number) AS record_id,
-                   1 + coalesce(versions.version, 0) AS version
-            FROM fresh LEFT JOIN versions USING (source_record_id)
-        """,
-            [source, source],
+                WHERE source_id = ? AND source_record_id IS NOT NULL GROUP BY 1
+            ) e USING (source_record_id)
+            """,
+            [source],
         )
         stored = engine.scalar("SELECT count(*) FROM new_records")
         new_versions = engine.scalar("SELECT count(*) FROM new_records WHERE version > 1")
