@@ -128,4 +128,4 @@ def test_grid_lookup_gives_the_exact_answer_for_many_points():
     with_grid = units_of_points(lon, lat, polygons)
     exact = locate._exact(lon, lat, polygons)
     assert (with_grid == exact).all()
-    assert (with_grid >= 0).mean() > 0.8
+    assert 0.6 < (with_grid >= 0).mean() < 0.75  # the outline covers (0.2/0.24)² of the box
