@@ -11,12 +11,21 @@ from __future__ import annotations
 import functools
 import json
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)  # fmt: skip
 
 from sereno.errors import SerenoError
 
@@ -78,6 +87,30 @@ def emit(result: Any, as_json: bool, render: Callable[[], None]) -> None:
         print(json.dumps(data, ensure_ascii=False, default=str))
     else:
         render()
+
+
+@contextmanager
+def steps(title: str, total: int) -> Iterator[Callable[[str], None]]:
+    """A progress bar over named steps; yields the function that starts the next step."""
+    columns = (
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=errors, transient=True) as progress:
+        task = progress.add_task(title, total=total)
+        started = [False]
+
+        def advance(name: str) -> None:
+            if started[0]:
+                progress.advance(task)
+            started[0] = True
+            progress.update(task, description=f"{title}: {name}")
+
+        yield advance
+        progress.update(task, completed=total)
 
 
 def open_observatory(directory: Path):

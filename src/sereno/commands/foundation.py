@@ -20,9 +20,13 @@ from sereno.commands.common import (
     open_observatory,
     population_app,
     quarantine_app,
+    steps,
     units_app,
 )  # fmt: skip
-from sereno.i18n import default_language, t
+from sereno.i18n import default_language, format_number, t
+
+# generate, three unit levels, population, six sources, interventions, report
+DEMO_STEPS = 12
 
 
 @app.command()
@@ -61,11 +65,11 @@ def ingest(
     """Ingerir un archivo de una fuente / ingest a source file."""
     from sereno.ingest.pipeline import ingest_file
 
-    with (
-        open_observatory(directory) as obs,
-        console.status(t("cli.ingest_title", file=file.name, source=source), spinner="dots"),
-    ):
-        result = ingest_file(obs, file, source, mapping, dry_run=dry_run, counts=counts)
+    title = t("cli.ingest_title", file=file.name, source=source)
+    with open_observatory(directory) as obs, steps(title, 3) as step:
+        result = ingest_file(
+            obs, file, source, mapping, dry_run=dry_run, counts=counts, on_step=step
+        )
     emit(result, as_json, lambda: print_ingest(result))
 
 
@@ -74,20 +78,35 @@ def print_ingest(result: Any) -> None:
         title=t("cli.ingest_title", file=result.file, source=result.source), show_header=False
     )
     for key in ("rows_read", "stored", "quarantined", "duplicates", "excluded"):
-        table.add_row(t(f"cli.{key}"), f"{getattr(result, key):,}")
+        table.add_row(t(f"cli.{key}"), format_number(getattr(result, key)))
     if result.new_versions:
-        table.add_row(t("cli.new_versions"), f"{result.new_versions:,}")
+        table.add_row(t("cli.new_versions"), format_number(result.new_versions))
     console.print(table)
     if result.reasons:
         reasons = Table(title=t("cli.reasons"))
         reasons.add_column(t("cli.reason"))
         reasons.add_column(t("cli.count"), justify="right")
         for code, n in result.reasons.items():
-            reasons.add_row(code, f"{n:,}")
+            reasons.add_row(code, format_number(n))
         console.print(reasons)
         console.print(t("cli.what_to_do", source=result.source))
     if result.dry_run:
         console.print(f"[yellow]{t('cli.ingest_dry')}[/]")
+
+
+def print_batches(batches: list[Any]) -> None:
+    """One line per ingested file, for commands that ingest several."""
+    figures = ("rows_read", "stored", "quarantined", "duplicates", "excluded")
+    table = Table()
+    for column in ("source", *figures):
+        table.add_column(
+            t(f"cli.{column}"),
+            justify="left" if column == "source" else "right",
+            no_wrap=column == "source",
+        )
+    for b in batches:
+        table.add_row(b.source, *(format_number(getattr(b, f)) for f in figures))
+    console.print(table)
 
 
 @quarantine_app.command("list")
@@ -223,8 +242,8 @@ def status(directory: DirOption = Path("."), as_json: JsonOption = False) -> Non
                 s["source"],
                 s["kind"],
                 s["counts"],
-                f"{s['records']:,}",
-                f"{s['quarantined']:,}",
+                format_number(s["records"]),
+                format_number(s["quarantined"]),
                 s["years"] or "",
             )
         console.print(table)
@@ -243,13 +262,12 @@ def demo(
     """Construir Ciudad Demo (sintética) / build Ciudad Demo (synthetic)."""
     from sereno.demo.build import build_demo
 
-    with console.status(t("cli.demo_generating"), spinner="dots"):
-        result = build_demo(directory, seed=seed)
+    with steps(t("cli.demo_generating"), DEMO_STEPS) as step:
+        result = build_demo(directory, seed=seed, on_step=step)
 
     def render() -> None:
         console.print(f"[bold green]✓ {t('cli.demo_done')}[/]")
-        for batch in result.batches:
-            print_ingest(batch)
+        print_batches(result.batches)
         console.print(f"{t('cli.demo_store')}: {result.store}")
         console.print(f"{t('cli.demo_report')}: {result.report}")
         console.print(f"{t('cli.demo_truth')}: {result.truth}")

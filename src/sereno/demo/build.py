@@ -7,17 +7,18 @@ mapping, interventions), so the demo exercises the product, quarantine included.
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from sereno.config import CONFIG_NAME, Config
 from sereno.demo.generate import generate_city
-from sereno.ingest.report import write_ingestion_report
 from sereno.errors import ObservatoryError
 from sereno.geo.populations import load_populations
 from sereno.geo.units import load_units
 from sereno.ingest.interventions import load_interventions
 from sereno.ingest.pipeline import IngestResult, ingest_file
+from sereno.ingest.report import write_ingestion_report
 from sereno.store import Observatory
 
 DEMO_NAME = "Ciudad Demo (sintética / synthetic)"
@@ -33,30 +34,51 @@ class DemoBuilt:
     batches: list[IngestResult] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, object]:
-        return {"directory": str(self.directory), "store": str(self.store),
-                "report": str(self.report), "truth": str(self.truth),
-                "synthetic": True, "batches": [b.to_dict() for b in self.batches]}
+        return {
+            "directory": str(self.directory),
+            "store": str(self.store),
+            "report": str(self.report),
+            "truth": str(self.truth),
+            "synthetic": True,
+            "batches": [b.to_dict() for b in self.batches],
+        }
 
 
-def build_demo(directory: str | Path, seed: int = 7,
-               years: tuple[int, int] = (2020, 2024)) -> DemoBuilt:
-    """Generate Ciudad Demo into ``directory`` and ingest it; rebuilds an earlier demo."""
+def build_demo(
+    directory: str | Path,
+    seed: int = 7,
+    years: tuple[int, int] = (2020, 2024),
+    on_step: Callable[[str], None] | None = None,
+) -> DemoBuilt:
+    """Generate Ciudad Demo into ``directory`` and ingest it; rebuilds an earlier demo.
+
+    ``on_step`` is told the name of each step as it starts, for a progress bar.
+    """
+    step = on_step or (lambda name: None)
     directory = Path(directory)
     _clear_previous_demo(directory)
+    step("generate")
     files = generate_city(directory / DATA_DIR, seed=seed, years=years)
     observatory = Observatory.create(directory, DEMO_NAME, "es")
     try:
         observatory.config.document["observatory"]["synthetic"] = True
         observatory.config.save()
-        load_units(observatory, files.units_municipio, "municipio")
-        load_units(observatory, files.units_distritos, "distrito", parent="parent")
-        load_units(observatory, files.units_colonias, "colonia", parent="parent")
+        for level, path, parent in (
+            ("municipio", files.units_municipio, None),
+            ("distrito", files.units_distritos, "parent"),
+            ("colonia", files.units_colonias, "parent"),
+        ):
+            step(level)
+            load_units(observatory, path, level, parent=parent)
+        step("population")
         load_populations(observatory, files.poblacion)
-        batches = [
-            ingest_file(observatory, files.source_files[name], name, files.mappings[name])
-            for name in files.source_files
-        ]
+        batches = []
+        for name, path in files.source_files.items():
+            step(name)
+            batches.append(ingest_file(observatory, path, name, files.mappings[name]))
+        step("interventions")
         load_interventions(observatory, files.intervenciones)
+        step("report")
         report = write_ingestion_report(observatory, batches, directory / "informes")
     finally:
         observatory.close()

@@ -117,12 +117,14 @@ def _outline(rng: np.random.Generator, centre: tuple[float, float]) -> shapely.P
     phase = rng.uniform(0, 2 * np.pi, harmonics.size)
     wobble = (amplitude[:, None] * np.cos(harmonics[:, None] * theta + phase[:, None])).sum(0)
     r = RADIUS_M * (1 + wobble)
-    return shapely.Polygon(np.column_stack([centre[0] + r * np.cos(theta),
-                                            centre[1] + r * np.sin(theta)]))
+    return shapely.Polygon(
+        np.column_stack([centre[0] + r * np.cos(theta), centre[1] + r * np.sin(theta)])
+    )
 
 
-def _colonia_cells(rng: np.random.Generator, outline: shapely.Polygon,
-                   centre: tuple[float, float]) -> np.ndarray:
+def _colonia_cells(
+    rng: np.random.Generator, outline: shapely.Polygon, centre: tuple[float, float]
+) -> np.ndarray:
     """Voronoi cells of sites drawn more densely near the centre, clipped to the outline.
 
     Three Lloyd iterations (each site moved to its cell's centroid) remove slivers while keeping
@@ -141,8 +143,7 @@ def _colonia_cells(rng: np.random.Generator, outline: shapely.Polygon,
 
 
 def _clipped_voronoi(sites: np.ndarray, outline: shapely.Polygon) -> np.ndarray:
-    diagram = shapely.voronoi_polygons(shapely.multipoints(sites), extend_to=outline,
-                                       ordered=True)
+    diagram = shapely.voronoi_polygons(shapely.multipoints(sites), extend_to=outline, ordered=True)
     cells = shapely.intersection(np.asarray(shapely.get_parts(diagram)), outline)
     return np.asarray(shapely.make_valid(cells), dtype=object)
 
@@ -155,8 +156,9 @@ def _districts(rng: np.random.Generator, radius: np.ndarray, angle: np.ndarray) 
     return np.array([f"D{d:02d}" for d in number])
 
 
-def _colonia_names(rng: np.random.Generator, radius: np.ndarray,
-                   districts: np.ndarray) -> np.ndarray:
+def _colonia_names(
+    rng: np.random.Generator, radius: np.ndarray, districts: np.ndarray
+) -> np.ndarray:
     """Distinct names: a prefix that fits the place (old barrios in the centre, aldeas and
     residenciales at the edge) and a base name drawn without replacement."""
     bases = rng.choice(np.array(COLONIA_BASES), size=radius.size, replace=False)
@@ -192,8 +194,9 @@ def _adjacency(cells: np.ndarray) -> np.ndarray:
     return adjacency | adjacency.T
 
 
-def _population(rng: np.random.Generator, cells: np.ndarray,
-                radius: np.ndarray) -> dict[str, np.ndarray]:
+def _population(
+    rng: np.random.Generator, cells: np.ndarray, radius: np.ndarray
+) -> dict[str, np.ndarray]:
     """Census figures for 2018 and 2023 by colonia and group (total, men_15_29, women).
 
     Density falls exponentially from the centre; the edge grows faster between censuses, as
@@ -203,8 +206,9 @@ def _population(rng: np.random.Generator, cells: np.ndarray,
     people = density * shapely.area(cells)
     total_2023 = POPULATION_2023 * rng.uniform(0.97, 1.03)
     last = people / people.sum() * total_2023
-    growth = np.clip(0.03 + 0.10 * radius / RADIUS_M + rng.normal(0, 0.02, radius.size),
-                     -0.02, None)
+    growth = np.clip(
+        0.03 + 0.10 * radius / RADIUS_M + rng.normal(0, 0.02, radius.size), -0.02, None
+    )
     first = last / (1 + growth)
     men_share = np.clip(rng.normal(0.135, 0.012, radius.size), 0.09, 0.18)
     women_share = np.clip(rng.normal(0.515, 0.008, radius.size), 0.48, 0.55)
@@ -214,3 +218,21 @@ def _population(rng: np.random.Generator, cells: np.ndarray,
         population[f"men_15_29_{year}"] = np.round(total * men_share).astype(np.int64)
         population[f"women_{year}"] = np.round(total * women_share).astype(np.int64)
     return population
+
+
+def points_in(rng: np.random.Generator, polygons: np.ndarray) -> np.ndarray:
+    """One uniform random point inside each polygon of ``polygons`` (metres, shape (n, 2)).
+
+    Rejection sampling in each polygon's bounding box, vectorised over all polygons at once:
+    a Voronoi cell fills about half its box, so a few rounds place every point.
+    """
+    bounds = shapely.bounds(polygons)
+    points = np.full((polygons.size, 2), np.nan)
+    todo = np.arange(polygons.size)
+    while todo.size:
+        low, high = bounds[todo, :2], bounds[todo, 2:]
+        trial = low + (high - low) * rng.uniform(size=(todo.size, 2))
+        inside = shapely.contains_xy(polygons[todo], trial[:, 0], trial[:, 1])
+        points[todo[inside]] = trial[inside]
+        todo = todo[~inside]
+    return points

@@ -70,8 +70,13 @@ def build_groups(rng: np.random.Generator, city: City) -> Groups:
     edge = np.flatnonzero(city.radius > 0.7 * RADIUS_M)
     seeds: dict[int, int] = {}
     for group, pool in ((0, middle), (2, middle), (3, middle), (4, edge)):
-        far = [c for c in rng.permutation(pool) if all(
-            np.hypot(*(city.centroids[c] - city.centroids[s])) > 4_000 for s in seeds.values())]
+        far = [
+            c
+            for c in rng.permutation(pool)
+            if all(
+                np.hypot(*(city.centroids[c] - city.centroids[s])) > 4_000 for s in seeds.values()
+            )
+        ]
         seeds[group] = int(far[0])
         member[far[0]] = group
     _grow(rng, city, member, [0, 2, 3, 4])
@@ -94,7 +99,8 @@ def _grow(rng: np.random.Generator, city: City, member: np.ndarray, groups: list
         for group in groups:
             if (member == group).sum() >= TERRITORY_SIZE[group]:
                 continue
-            frontier = np.flatnonzero(city.adjacency[:, member == group].any(axis=1)
-                                      & (member == -1))
+            frontier = np.flatnonzero(
+                city.adjacency[:, member == group].any(axis=1) & (member == -1)
+            )
             if frontier.size:
                 member[rng.choice(frontier)] = group

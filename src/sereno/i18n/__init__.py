@@ -53,3 +53,13 @@ def t(key: str, lang: str | None = None, **values: object) -> str:
 
 def has(key: str) -> bool:
     return key in _catalogue()
+
+
+def format_number(value: float | int | None, lang: str | None = None, decimals: int = 0) -> str:
+    """A number as the language writes it: 1.234,5 in Spanish, 1,234.5 in English."""
+    if value is None:
+        return "—"
+    text = f"{value:,.{decimals}f}"
+    if (lang or default_language()) == "es":
+        text = text.replace(",", "\0").replace(".", ",").replace("\0", ".")
+    return text

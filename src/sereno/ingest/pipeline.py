@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -65,8 +66,13 @@ def ingest_file(
     mapping: str | Path | None = None,
     dry_run: bool = False,
     counts: str | None = None,
+    on_step: Callable[[str], None] | None = None,
 ) -> IngestResult:
-    """Read ``path`` as ``source`` and store it (or, with ``dry_run``, only say what would)."""
+    """Read ``path`` as ``source`` and store it (or, with ``dry_run``, only say what would).
+
+    ``on_step`` is told each step's name (read, harmonise, write) as it starts, for progress.
+    """
+    step = on_step or (lambda name: None)
     path = Path(path)
     if not path.is_file():
         raise InputFileError("error.file_missing", file=path)
@@ -75,8 +81,9 @@ def ingest_file(
         if counts not in ("victims", "incidents"):
             raise SerenoError("error.bad_option", option="--counts", detail=counts)
         resolved = Mapping(**{**resolved.__dict__, "counts": counts})
+    step("read")
     raw = read_file(path, resolved.encoding, resolved.delimiter, resolved.sheet)
-    return ingest_raw(observatory, raw, resolved, source, path.name, dry_run)
+    return ingest_raw(observatory, raw, resolved, source, path.name, dry_run, on_step=step)
 
 
 def ingest_raw(
@@ -87,13 +94,17 @@ def ingest_raw(
     file_name: str,
     dry_run: bool = False,
     kind: str = "ingest",
+    on_step: Callable[[str], None] | None = None,
 ) -> IngestResult:
     """Store an already-read table; the common path of ``ingest_file`` and quarantine retry."""
+    step = on_step or (lambda name: None)
     started = datetime.now(UTC).replace(tzinfo=None)
+    step("harmonise")
     rows = harmonise_rows(observatory, raw, mapping, source, file_name)
     parts = split_rows(rows)
     batch_id = str(uuid.uuid4())
     engine = observatory.engine
+    step("write")
     engine.begin()
     try:
         outcome = write_batch(observatory, parts, mapping, source, batch_id, file_name)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from sereno.i18n import LANGUAGES, t
+from sereno.i18n import LANGUAGES, format_number, t
 from sereno.ingest.pipeline import IngestResult
 from sereno.store import Observatory
 
@@ -31,7 +31,10 @@ def write_ingestion_report(
 
 def ingestion_report(observatory: Observatory, batches: list[IngestResult], lang: str) -> str:
     engine = observatory.engine
-    number = _formatter(lang)
+
+    def number(value: object) -> str:
+        return format_number(value, lang)
+
     lines = [f"# {t('report.title', lang, name=observatory.config.name)}", ""]
     if observatory.config.document["observatory"].get("synthetic", False):
         lines += [t("report.synthetic", lang), ""]
@@ -82,7 +85,10 @@ def ingestion_report(observatory: Observatory, batches: list[IngestResult], lang
     lines += ["", f"## {t('report.coverage', lang)}", ""]
     lines += _table(
         [t("report.source", lang), t("report.counted", lang), *map(str, years)],
-        [[s, c, *(number(v.get(y, 0)) for y in years)] for (s, c), v in by_source.items()],
+        [
+            [s, t(f"report.counted_{c}", lang), *(number(v.get(y, 0)) for y in years)]
+            for (s, c), v in by_source.items()
+        ],
     )
     return "\n".join(lines) + "\n"
 
@@ -95,13 +101,3 @@ def _reason(code: str, lang: str) -> str:
 def _table(header: list[str], rows: list[list[object]]) -> list[str]:
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     return lines + ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
-
-
-def _formatter(lang: str):
-    """Thousands grouped as the language writes them: 1.234 (es), 1,234 (en)."""
-
-    def number(value: object) -> str:
-        text = f"{int(value):,}"
-        return text.replace(",", ".") if lang == "es" else text
-
-    return number
