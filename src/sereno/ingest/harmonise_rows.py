@@ -488,12 +488,20 @@ def _checks(reader: FieldReader, have_units: bool, m: Mapping) -> list[Check]:
     return checks
 
 
-def split_rows(rows: pa.Table) -> dict[str, pa.Table]:
-    """excluded, quarantined and valid rows (valid still includes duplicates)."""
+@dataclass(frozen=True)
+class Split:
+    """The harmonised rows with the counts of each fate; ``quarantined`` is its own table."""
+
+    rows: pa.Table
+    quarantined: pa.Table
+    valid: int
+    excluded: int
+
+
+def split_rows(rows: pa.Table) -> Split:
+    """Separate the (usually few) quarantined rows; valid rows stay in ``rows`` for SQL."""
     excluded = pc.fill_null(rows.column("out_of_scope"), False)
     failed = pc.and_(pc.invert(excluded), pc.is_valid(rows.column("reason_code")))
-    return {
-        "excluded": rows.filter(excluded),
-        "quarantined": rows.filter(failed),
-        "valid": rows.filter(pc.and_(pc.invert(excluded), pc.invert(failed))),
-    }
+    n_excluded = pc.sum(excluded).as_py() or 0
+    n_failed = pc.sum(failed).as_py() or 0
+    return Split(rows, rows.filter(failed), rows.num_rows - n_excluded - n_failed, n_excluded)

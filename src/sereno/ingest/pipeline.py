@@ -15,8 +15,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-import pyarrow as pa
-
 from sereno.errors import InputFileError, MappingError, SerenoError
 from sereno.ingest.harmonise_rows import harmonise_rows, split_rows
 from sereno.ingest.mapping import Mapping, builtin_names, load_mapping
@@ -125,7 +123,7 @@ def ingest_raw(
                     outcome.stored,
                     outcome.quarantined,
                     outcome.duplicates,
-                    parts["excluded"].num_rows,
+                    parts.excluded,
                     kind,
                 ],
             )
@@ -156,18 +154,18 @@ def ingest_raw(
         stored=outcome.stored,
         quarantined=outcome.quarantined,
         duplicates=outcome.duplicates,
-        excluded=parts["excluded"].num_rows,
+        excluded=parts.excluded,
         new_versions=outcome.new_versions,
-        reasons=dict(Counter(parts["quarantined"].column("reason_code").to_pylist()).most_common()),
-        excluded_reasons=_excluded_reasons(parts["excluded"], mapping),
+        reasons=dict(Counter(parts.quarantined.column("reason_code").to_pylist()).most_common()),
+        excluded_reasons=_excluded_reasons(parts.excluded, mapping),
         dry_run=dry_run,
     )
 
 
-def _excluded_reasons(excluded: pa.Table, mapping: Mapping) -> dict[str, int]:
-    if not excluded.num_rows or not mapping.scope:
+def _excluded_reasons(excluded: int, mapping: Mapping) -> dict[str, int]:
+    if not excluded or not mapping.scope:
         return {}
-    return {f"{mapping.scope['column']} ∉ scope": excluded.num_rows}
+    return {f"{mapping.scope['column']} ∉ scope": excluded}
 
 
 def _keep_mapping(observatory: Observatory, source: str, mapping: Mapping) -> None:

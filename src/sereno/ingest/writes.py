@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import pyarrow as pa
-
+from sereno.ingest.harmonise_rows import Split
 from sereno.ingest.mapping import Mapping
 from sereno.store import Observatory
 
@@ -25,7 +24,7 @@ class Outcome:
 
 def write_batch(
     observatory: Observatory,
-    parts: dict[str, pa.Table],
+    parts: Split,
     mapping: Mapping,
     source: str,
     batch_id: str,
@@ -34,33 +33,29 @@ def write_batch(
     engine = observatory.engine
     version = _register_source(observatory, mapping, source)
     with (
-        engine.registered("valid_rows", parts["valid"]),
-        engine.registered("failed_rows", parts["quarantined"]),
+        engine.registered("harmonised_rows", parts.rows),
+        engine.registered("failed_rows", parts.quarantined),
     ):
         engine.execute("DROP TABLE IF EXISTS new_records")
         # Rows new to the store, the first of any identical rows in the file, numbered on
-        # from the store's last record, each a new version of its source id if it has one.
+        # from the store's last record (row numbers are unique within a batch), each a new
+        # version of its source id if that id is already stored.
         engine.execute(
             """
             CREATE TEMP TABLE new_records AS
-            SELECT v.* FROM valid_rows v
-            ANTI JOIN (SELECT raw_hash FROM records WHERE source_id = ?) r USING (raw_hash)
-            QUALIFY row_number() OVER (PARTITION BY v.raw_hash ORDER BY v.row_number) = 1
-            """,
-            [source],
-        )
-        engine.execute(
-            """
-            CREATE OR REPLACE TEMP TABLE new_records AS
-            SELECT n.*, (SELECT coalesce(max(record_id), 0) FROM records)
-                     + row_number() OVER (ORDER BY n.row_number) AS record_id,
+            SELECT v.*, (SELECT coalesce(max(record_id), 0) FROM records) + v.row_number
+                     AS record_id,
                    1 + coalesce(e.version, 0) AS version
-            FROM new_records n LEFT JOIN (
+            FROM (SELECT * FROM harmonised_rows WHERE NOT coalesce(out_of_scope, FALSE)
+                  AND reason_code IS NULL) v
+            ANTI JOIN (SELECT raw_hash FROM records WHERE source_id = ?) r USING (raw_hash)
+            LEFT JOIN (
                 SELECT source_record_id, max(version) AS version FROM records
                 WHERE source_id = ? AND source_record_id IS NOT NULL GROUP BY 1
             ) e USING (source_record_id)
+            QUALIFY row_number() OVER (PARTITION BY v.raw_hash ORDER BY v.row_number) = 1
             """,
-            [source],
+            [source, source],
         )
         stored = engine.scalar("SELECT count(*) FROM new_records")
         new_versions = engine.scalar("SELECT count(*) FROM new_records WHERE version > 1")
@@ -82,7 +77,7 @@ def write_batch(
         )
         quarantined, failed_duplicates = _quarantine(observatory, source, batch_id, file_name)
     engine.execute("DROP TABLE new_records")
-    duplicates = parts["valid"].num_rows - stored + failed_duplicates
+    duplicates = parts.valid - stored + failed_duplicates
     return Outcome(stored, quarantined, duplicates, new_versions, version)
 
 

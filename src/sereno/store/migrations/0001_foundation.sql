@@ -35,8 +35,10 @@ CREATE TABLE batches (
 );
 
 -- One row per input row, verbatim. Never updated: a correction is a new version.
+-- record_id is unique by construction (the store's last id plus the row's number in its
+-- batch); no index is kept, as its upkeep would double the cost of a large ingestion.
 CREATE TABLE records (
-    record_id      BIGINT PRIMARY KEY,
+    record_id      BIGINT NOT NULL,
     source_id      VARCHAR NOT NULL,
     batch_id       VARCHAR NOT NULL,
     row_number     BIGINT NOT NULL,       -- 1-based data row in its file
