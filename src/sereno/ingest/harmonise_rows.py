@@ -21,6 +21,7 @@ from sereno.geo.units import unit_polygons
 from sereno.harmonise.iccs import offence_lookup
 from sereno.harmonise.keys import text_key
 from sereno.harmonise.vocabularies import vocabulary_lookup
+from sereno.ingest.checks import quarantine_checks
 from sereno.ingest.expressions import (
     FieldReader,
     decimal_number,
@@ -34,20 +35,6 @@ from sereno.ingest.readers import ROW, RawTable
 from sereno.store import Observatory
 
 EXTRA_CELLS = "__extra_cells"
-
-DATE_MIN = "1900-01-01"
-
-
-@dataclass(frozen=True)
-class Check:
-    """A reason a row cannot be stored: when ``condition`` holds, quarantine with ``code``."""
-
-    condition: str
-    code: str
-    field: str
-    column: str
-    value: str
-    expected: str = "NULL"
 
 
 def harmonise_rows(
@@ -241,7 +228,7 @@ def _resolve_sql(reader: FieldReader, observatory: Observatory, level: str | Non
         "OR {smallest} IS NULL THEN 2 ELSE 3 END"
     ).replace("{smallest}", literal(smallest))
     date = _date_sql(m)
-    checks = _checks(reader, have_units, m)
+    checks = quarantine_checks(reader, have_units, m)
     # The conditions are evaluated once per row (the index of the first that holds); the
     # reason's code, field, column and expected text follow from the index.
     index = (
@@ -322,170 +309,6 @@ def _time_sql() -> str:
         f"AND try_cast({parts}.m AS INTEGER) < 60 THEN lpad({parts}.h, 2, '0') || ':' || "
         f"{parts}.m END"
     )
-
-
-def _checks(reader: FieldReader, have_units: bool, m: Mapping) -> list[Check]:
-    """The reasons to quarantine a row, in the order they are reported."""
-
-    def check(condition: str, code: str, field: str, value: str, expected: str = "") -> Check:
-        return Check(
-            condition,
-            literal(code),
-            literal(field),
-            literal(reader.label(field)),
-            value,
-            literal(expected),
-        )
-
-    today = "current_date"
-    checks = [
-        Check(
-            "p.extra_cell IS NOT NULL",
-            literal("too_many_cells"),
-            "NULL",
-            "NULL",
-            "p.extra_cell",
-            "NULL",
-        ),
-        check(
-            "ids.id_versions IS NOT NULL",
-            "conflicting_id",
-            "source_record_id",
-            "p.source_record_id_text",
-        ),
-        check("p.offence_text IS NULL", "missing_offence", "offence", "NULL"),
-        check("o.v IS NULL", "unknown_offence", "offence", "p.offence_text"),
-    ]
-    if "date" in m.fields:
-        formats = " | ".join(m.date_formats)
-        checks += [
-            check("p.date_text IS NULL", "missing_date", "date", "NULL"),
-            check("p.date_value IS NULL", "bad_date", "date", "p.date_text", formats),
-            check(
-                f"p.date_value < DATE '{DATE_MIN}' OR p.date_value > {today}",
-                "date_range",
-                "date",
-                "p.date_text",
-            ),
-        ]
-    else:
-        checks += [
-            check(
-                f"p.year_value IS NULL OR p.year_value < 1900 OR p.year_value > year({today})",
-                "bad_year",
-                "year",
-                "p.year_text",
-            ),
-            check(
-                "p.month_text IS NOT NULL AND NOT coalesce(p.month_value BETWEEN 1 AND 12 "
-                "OR p.month_value = 99, FALSE)",
-                "bad_month",
-                "month",
-                "p.month_text",
-            ),
-        ]
-    if m.layout == "counts":
-        checks += [
-            check("p.count_text IS NULL", "missing_count", "count", "NULL"),
-            check("p.count_value IS NULL", "bad_count", "count", "p.count_text"),
-        ]
-    for column, month in m.months.items():
-        checks.append(
-            Check(
-                f"p.month_{month}_text IS NOT NULL AND p.month_{month}_count IS NULL",
-                literal("bad_count"),
-                literal("count"),
-                literal(column),
-                f"p.month_{month}_text",
-            )
-        )
-    checks += [
-        check(
-            "p.age_text IS NOT NULL AND NOT coalesce(p.age_value BETWEEN 0 AND 120, FALSE)",
-            "bad_age",
-            "age",
-            "p.age_text",
-        ),
-        check(
-            "p.time_text IS NOT NULL AND "
-            "NOT regexp_full_match(p.time_text, '\\d{1,2}:\\d{2}(:\\d{2})?')",
-            "bad_time",
-            "time",
-            "p.time_text",
-        ),
-    ]
-    for f in VOCABULARY_FIELDS:
-        checks.append(
-            check(f"p.{f}_text IS NOT NULL AND v_{f}.v IS NULL", "unknown_value", f, f"p.{f}_text")
-        )
-    coordinates = "concat_ws(', ', p.lat_text, p.lon_text)"
-    has_point = "(p.lat_text IS NOT NULL OR p.lon_text IS NOT NULL)"
-    bad_point = (
-        "(p.lat IS NULL OR p.lon IS NULL OR abs(p.lat) > 90 OR abs(p.lon) > 180 "
-        "OR (p.lat = 0 AND p.lon = 0))"
-    )
-    pair = Check(
-        "",
-        "",
-        literal("lat/lon"),
-        literal(f"{reader.label('lat')}, {reader.label('lon')}"),
-        coordinates,
-    )
-    checks += [
-        Check(
-            f"{has_point} AND {bad_point}",
-            literal("bad_coordinates"),
-            pair.field,
-            pair.column,
-            coordinates,
-            "NULL",
-        ),
-        check(
-            "p.unit_code_text IS NULL AND p.unit_name_text IS NULL AND NOT " + has_point,
-            "no_location",
-            "unit_code",
-            "NULL",
-        ),
-    ]
-    if have_units:
-        checks += [
-            check(
-                "p.unit_code_text IS NOT NULL AND uc.unit_code IS NULL",
-                "unknown_unit_code",
-                "unit_code",
-                "p.unit_code_text",
-            ),
-            check(
-                "p.unit_code_text IS NULL AND p.unit_name_text IS NOT NULL AND un.n > 1",
-                "ambiguous_unit_name",
-                "unit_name",
-                "p.unit_name_text",
-            ),
-            check(
-                "p.unit_code_text IS NULL AND p.unit_name_text IS NOT NULL AND un.n IS NULL",
-                "unknown_unit_name",
-                "unit_name",
-                "p.unit_name_text",
-            ),
-            Check(
-                "p.unit_code_text IS NULL AND p.unit_name_text IS NULL AND p.point_unit IS NULL",
-                literal("outside_units"),
-                pair.field,
-                pair.column,
-                coordinates,
-                "NULL",
-            ),
-        ]
-    else:
-        checks.append(
-            check(
-                "p.unit_code_text IS NULL AND p.unit_name_text IS NOT NULL",
-                "no_units_for_name",
-                "unit_name",
-                "p.unit_name_text",
-            )
-        )
-    return checks
 
 
 @dataclass(frozen=True)
