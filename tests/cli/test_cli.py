@@ -83,3 +83,29 @@ def test_user_errors_are_one_line_and_exit_2(tmp_path):
     assert "is empty" in english.output
     not_obs = run("status", "--dir", str(tmp_path))
     assert not_obs.exit_code == 2 and "sereno init" in not_obs.output
+
+
+def test_demo_builds_reports_and_rebuilds_but_never_overwrites_a_real_observatory(tmp_path):
+    target = tmp_path / "demo"
+    result = run("demo", "--dir", str(target), "--json")
+    assert result.exit_code == 0, result.output
+    built = json.loads(result.stdout)
+    assert built["synthetic"] is True
+    assert {b["source"] for b in built["batches"]} == {
+        "policia",
+        "forense",
+        "prensa",
+        "mesa_delitos",
+        "desplazamiento",
+    }
+    for b in built["batches"]:
+        assert b["stored"] + b["quarantined"] + b["duplicates"] + b["excluded"] == b["rows_read"]
+    report = (target / "informes" / "ingestion.en.md").read_text()
+    assert "Synthetic data" in report and "policia" in report
+    assert json.loads((target / "datos-sinteticos/verdad/verdad.json").read_text())["seed"] == 7
+    again = json.loads(run("demo", "--dir", str(target), "--json").stdout)
+    assert [b["stored"] for b in again["batches"]] == [b["stored"] for b in built["batches"]]
+    real = tmp_path / "real"
+    run("init", str(real))
+    refused = run("demo", "--dir", str(real))
+    assert refused.exit_code == 2 and (real / "sereno.toml").exists()
