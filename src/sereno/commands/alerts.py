@@ -1,0 +1,364 @@
+"""Early-warning commands: scan, anomalies, alerts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import pandas as pd
+import typer
+from rich.table import Table
+
+from sereno.commands.common import (
+    DirOption,
+    JsonOption,
+    app,
+    command,
+    console,
+    emit,
+    open_observatory,
+)
+from sereno.errors import InputFileError, SerenoError
+from sereno.i18n import t
+
+alerts_app = typer.Typer(help="Alertas / alerts", invoke_without_command=True)
+app.add_typer(alerts_app, name="alerts")
+
+FileArg = Annotated[
+    Path | None, typer.Argument(help="CSV, XLSX, JSON, Parquet; sin él, el almacén / the store")
+]
+Iccs = Annotated[str, typer.Option("--iccs", help="Delito ICCS (almacén) / ICCS offence (store)")]
+Level = Annotated[str | None, typer.Option(help="Nivel de unidad / unit level (store)")]
+Source = Annotated[str | None, typer.Option(help="Fuente / source (store)")]
+Out = Annotated[Path | None, typer.Option("--out", help="CSV, Parquet o GeoJSON")]
+
+
+@app.command()
+@command
+def scan(
+    file: FileArg = None,
+    time: Annotated[str | None, typer.Option(help="Columna de fecha / date column")] = None,
+    unit: Annotated[str | None, typer.Option(help="Columna de unidad / unit column")] = None,
+    count: Annotated[str | None, typer.Option(help="Columna de conteo / count column")] = None,
+    geometry: Annotated[Path | None, typer.Option(help="Polígonos o centroides")] = None,
+    geometry_code: Annotated[str | None, typer.Option(help="Código en --geometry")] = None,
+    x: Annotated[str | None, typer.Option("--x", help="Columna x o longitud")] = None,
+    y: Annotated[str | None, typer.Option("--y", help="Columna y o latitud")] = None,
+    model: Annotated[str, typer.Option(help="permutation | poisson")] = "permutation",
+    population: Annotated[str | None, typer.Option(help="Columna de población")] = None,
+    retrospective: Annotated[bool, typer.Option(help="Retrospectivo / retrospective")] = False,
+    period: Annotated[str, typer.Option(help="day | week | month")] = "month",
+    max_radius: Annotated[float | None, typer.Option(help="Radio máximo (m)")] = None,
+    max_share: Annotated[float, typer.Option(help="Máx. parte de casos / max share")] = 0.5,
+    max_days: Annotated[float, typer.Option(help="Ventana máxima (días)")] = 90.0,
+    replications: Annotated[int, typer.Option(help="Réplicas de Monte Carlo")] = 999,
+    seed: Annotated[int, typer.Option(help="Semilla / seed")] = 7,
+    start: Annotated[str | None, typer.Option(help="Inicio / start (YYYY-MM-DD)")] = None,
+    end: Annotated[str | None, typer.Option(help="Fecha de análisis / analysis date")] = None,
+    cell: Annotated[float | None, typer.Option(help="Celda para puntos (m)")] = None,
+    alpha: Annotated[float, typer.Option(help="Nivel / level")] = 0.05,
+    iccs: Iccs = "0101",
+    level: Level = None,
+    source: Source = None,
+    record: Annotated[bool, typer.Option(help="Guardar alertas / record alerts")] = True,
+    out: Out = None,
+    plot: Annotated[Path | None, typer.Option(help="PNG del conglomerado principal")] = None,
+    directory: DirOption = Path("."),
+    as_json: JsonOption = False,
+) -> None:
+    """Barrido espacio-temporal / space-time scan statistic (Kulldorff)."""
+    from sereno.alerts.scan import space_time_scan
+
+    options = dict(
+        model=model,
+        prospective=not retrospective,
+        period=period,
+        max_share=max_share,
+        max_radius=max_radius,
+        max_days=max_days,
+        replications=replications,
+        seed=seed,
+        start=start,
+        end=end,
+        alpha=alpha,
+    )
+    recorded = None
+    with console.status(t("alerts.scanning"), spinner="dots"):
+        if file is not None:
+            if time is None:
+                raise SerenoError("alerts.needs_time")
+            data = read_table(file)
+            where = read_locations(geometry, geometry_code, unit) if geometry else None
+            result = space_time_scan(
+                data,
+                time=time,
+                unit=unit,
+                count=count,
+                locations=where,
+                x=x,
+                y=y,
+                population=population,
+                cell=cell,
+                place=file.stem,
+                **options,
+            )
+        else:
+            from sereno.alerts.records import record_alerts, scan_alerts
+            from sereno.alerts.store import store_series
+
+            with open_observatory(directory) as obs:
+                series = store_series(obs, iccs, level, source, population=model == "poisson")
+                result = space_time_scan(
+                    series.data,
+                    time="month",
+                    unit="unit_code",
+                    count="n",
+                    locations=series.locations,
+                    population="population" if model == "poisson" else None,
+                    place=series.place,
+                    **options,
+                )
+                if record:
+                    recorded = record_alerts(obs, scan_alerts(result, series.indicator, iccs))
+    if out is not None:
+        write_table(result.to_frame(), out)
+    if plot is not None and result.clusters:
+        result.plot().savefig(plot, dpi=120)
+    payload = result.to_dict() | ({"recorded": recorded.to_dict()} if recorded else {})
+
+    def render() -> None:
+        table = Table(title=result.place or None)
+        for column in (
+            "#",
+            "centre",
+            "radius",
+            "units",
+            "start",
+            "end",
+            "obs",
+            "exp",
+            "LLR",
+            "p",
+            "RI (d)",
+        ):
+            table.add_column(column, justify="right")
+        for c in result.clusters:
+            ri = "" if c.recurrence_days is None else f"{c.recurrence_days:,.0f}"
+            table.add_row(
+                str(c.rank),
+                c.centre,
+                f"{c.radius:,.0f}",
+                str(len(c.unit_codes)),
+                c.start,
+                c.end,
+                f"{c.observed:.0f}",
+                f"{c.expected:.1f}",
+                f"{c.llr:.2f}",
+                f"{c.p_value:.3g}",
+                ri,
+            )
+        console.print(table)
+        console.print(result.summary())
+        if recorded:
+            console.print(t("alerts.recorded", new=recorded.new, updated=recorded.updated))
+
+    emit(payload, as_json, render)
+
+
+@app.command()
+@command
+def anomalies(
+    file: FileArg = None,
+    time: Annotated[str | None, typer.Option(help="Columna de fecha / date column")] = None,
+    unit: Annotated[str | None, typer.Option(help="Columna de unidad / unit column")] = None,
+    count: Annotated[str | None, typer.Option(help="Columna de conteo / count column")] = None,
+    period: Annotated[str, typer.Option(help="week | month")] = "month",
+    assess: Annotated[int, typer.Option(help="Periodos a evaluar / periods to assess")] = 1,
+    alpha: Annotated[float, typer.Option(help="Falsa alarma por unidad y periodo")] = 0.01,
+    min_count: Annotated[int, typer.Option(help="Mínimo de casos / minimum count")] = 3,
+    cusum_h: Annotated[float, typer.Option(help="Umbral CUSUM / CUSUM threshold")] = 4.0,
+    monitor: Annotated[int, typer.Option(help="Periodos de CUSUM")] = 6,
+    end: Annotated[str | None, typer.Option(help="Fecha de análisis / analysis date")] = None,
+    iccs: Iccs = "0101",
+    level: Level = None,
+    source: Source = None,
+    record: Annotated[bool, typer.Option(help="Guardar alertas / record alerts")] = True,
+    out: Out = None,
+    directory: DirOption = Path("."),
+    as_json: JsonOption = False,
+) -> None:
+    """Anomalías por unidad / unit-level anomalies (NB prediction bound, CUSUM)."""
+    from sereno.alerts.anomalies import unit_anomalies
+
+    options = dict(
+        period=period,
+        assess=assess,
+        alpha=alpha,
+        min_count=min_count,
+        cusum_h=cusum_h,
+        monitor=monitor,
+        end=end,
+    )
+    recorded = None
+    if file is not None:
+        if time is None or unit is None:
+            raise SerenoError("alerts.needs_time")
+        result = unit_anomalies(
+            read_table(file), unit=unit, time=time, count=count, indicator=file.stem, **options
+        )
+    else:
+        from sereno.alerts.records import anomaly_alerts, record_alerts
+        from sereno.alerts.store import store_series
+
+        with open_observatory(directory) as obs:
+            series = store_series(obs, iccs, level, source)
+            result = unit_anomalies(
+                series.data,
+                unit="unit_code",
+                time="month",
+                count="n",
+                indicator=series.indicator,
+                place=series.place,
+                **options,
+            )
+            if record:
+                recorded = record_alerts(obs, anomaly_alerts(result, series.indicator, iccs))
+    if out is not None:
+        write_table(result.to_frame(), out)
+    payload = result.to_dict() | ({"recorded": recorded.to_dict()} if recorded else {})
+
+    def render() -> None:
+        table = Table()
+        for column in ("unit_code", "period", "observed", "expected", "upper", "p_tail"):
+            table.add_column(column, justify="right")
+        for a in result.alerts.itertuples():
+            table.add_row(
+                a.unit_code,
+                a.period,
+                f"{a.observed:.0f}",
+                f"{a.expected:.1f}",
+                f"{a.upper:.0f}",
+                f"{a.p_tail:.2g}",
+            )
+        console.print(table)
+        console.print(result.summary())
+        if recorded:
+            console.print(t("alerts.recorded", new=recorded.new, updated=recorded.updated))
+
+    emit(payload, as_json, render)
+
+
+@alerts_app.callback()
+@command
+def alerts_list(
+    ctx: typer.Context,
+    status: Annotated[
+        str | None, typer.Option(help="open | new | seen | confirmed | dismissed")
+    ] = None,
+    kind: Annotated[str | None, typer.Option(help="scan | anomaly")] = None,
+    limit: Annotated[int, typer.Option(help="Máximo / at most")] = 100,
+    directory: DirOption = Path("."),
+    as_json: JsonOption = False,
+) -> None:
+    """Listar alertas / list alerts."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from sereno.alerts.records import list_alerts
+
+    with open_observatory(directory) as obs:
+        rows = list_alerts(obs, status, kind, limit)
+    records = rows.assign(unit_codes=rows["unit_codes"].map(list)).to_dict(orient="records")
+
+    def render() -> None:
+        if rows.empty:
+            console.print(t("alerts.none_stored"))
+            return
+        table = Table()
+        for column in (
+            "id",
+            "kind",
+            "units",
+            "start",
+            "end",
+            "obs",
+            "exp",
+            "p",
+            "severity",
+            "status",
+        ):
+            table.add_column(column)
+        for r in rows.itertuples():
+            units = ", ".join(list(r.unit_codes)[:4]) + ("…" if len(r.unit_codes) > 4 else "")
+            p = "" if pd.isna(r.p_value) else f"{r.p_value:.3g}"
+            table.add_row(
+                str(r.alert_id),
+                r.kind,
+                units,
+                str(r.start_date),
+                str(r.end_date),
+                f"{r.observed:.0f}",
+                f"{r.expected:.1f}",
+                p,
+                r.severity,
+                r.status,
+            )
+        console.print(table)
+
+    emit({"alerts": records}, as_json, render)
+
+
+@alerts_app.command("mark")
+@command
+def alerts_mark(
+    alert_id: Annotated[int, typer.Argument(help="Alerta / alert id")],
+    status: Annotated[str | None, typer.Option(help="seen | confirmed | dismissed")] = None,
+    note: Annotated[str | None, typer.Option(help="Nota / note")] = None,
+    directory: DirOption = Path("."),
+    as_json: JsonOption = False,
+) -> None:
+    """Cambiar estado o nota / set status or note."""
+    from sereno.alerts.records import set_status
+
+    with open_observatory(directory) as obs:
+        row = set_status(obs, alert_id, status, note)
+    emit(row, as_json, lambda: console.print(t("alerts.marked", **row)))
+
+
+def read_table(path: Path) -> pd.DataFrame:
+    """A case or count table: Parquet, or anything ``read_file`` reads (as text)."""
+    if path.suffix.lower() == ".parquet":
+        if not path.is_file():
+            raise InputFileError("error.file_missing", file=path)
+        return pd.read_parquet(path)
+    from sereno.ingest.readers import read_file
+
+    return read_file(path).table.drop(["__row"]).to_pandas()
+
+
+def read_locations(path: Path, code: str | None, unit: str | None) -> pd.DataFrame:
+    """Unit polygons (GeoPackage, Shapefile, GeoJSON) or a table of lon/lat or x/y centroids."""
+    if path.suffix.lower() in {".csv", ".txt", ".tsv", ".xlsx", ".parquet"}:
+        frame = read_table(path)
+    else:
+        from sereno.geo.units import read_units
+
+        key = code or unit or "code"
+        frame = read_units(path, key, key, None, None)
+    key = code or (unit if unit in frame.columns else "code")
+    if key not in frame.columns:
+        raise SerenoError("alerts.missing_column", column=key, columns=", ".join(frame.columns))
+    return frame.rename(columns={key: unit or key})
+
+
+def write_table(frame: pd.DataFrame, path: Path) -> None:
+    """CSV, Parquet or GeoJSON (points at the centre, when lon/lat are known) by extension."""
+    suffix = path.suffix.lower()
+    if suffix == ".parquet":
+        frame.to_parquet(path, index=False)
+    elif suffix in {".geojson", ".json"} and {"centre_lon", "centre_lat"} <= set(frame.columns):
+        import geopandas as gpd
+
+        points = gpd.points_from_xy(frame["centre_lon"], frame["centre_lat"])
+        gpd.GeoDataFrame(frame, geometry=points, crs="EPSG:4326").to_file(path, driver="GeoJSON")
+    else:
+        frame.to_csv(path, index=False)
