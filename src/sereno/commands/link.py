@@ -1,0 +1,228 @@
+"""Linkage and estimation commands: link, discrepancies, estimate, mse."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from sereno.commands.common import (
+    DirOption,
+    JsonOption,
+    app,
+    command,
+    console,
+    emit,
+    open_observatory,
+    steps,
+)
+from sereno.errors import SerenoError
+from sereno.i18n import default_language, format_number, t
+
+MethodOption = Annotated[str, typer.Option("--method", help="lcmcr | loglinear")]
+
+
+def _review_band(text: str) -> tuple[float, float]:
+    try:
+        low, high = (float(x) for x in text.split(","))
+    except ValueError:
+        raise SerenoError("link.bad_threshold", threshold="?", review=text) from None
+    return low, high
+
+
+def _write(frame, path: Path) -> None:
+    if path.suffix.lower() == ".parquet":
+        frame.to_parquet(path, index=False)
+    else:
+        frame.to_csv(path, index=False)
+
+
+@app.command()
+@command
+def link(
+    threshold: Annotated[float, typer.Option(help="Probabilidad para enlazar / to link")] = 0.5,
+    review: Annotated[str, typer.Option(help="Banda incierta / uncertain band: low,high")] = (
+        "0.2,0.8"
+    ),
+    iccs: Annotated[str, typer.Option(help="Código ICCS / ICCS code")] = "0101",
+    export_review: Annotated[
+        Path | None, typer.Option("--export-review", help="CSV de pares inciertos / pairs")
+    ] = None,
+    decisions: Annotated[
+        Path | None, typer.Option("--decisions", help="CSV revisado / reviewed CSV")
+    ] = None,
+    reviewer: Annotated[str, typer.Option(help="Quién revisó / reviewer")] = "reviewer",
+    directory: DirOption = Path("."),
+    as_json: JsonOption = False,
+) -> None:
+    """Vincular registros de las fuentes en eventos / link source records into events."""
+    from sereno.link.store import apply_decisions, link_store
+    from sereno.link.store import export_review as write_review
+
+    with open_observatory(directory) as obs:
+        if decisions is not None:
+            run_id, n = apply_decisions(obs, decisions, reviewer)
+            events = obs.engine.scalar("SELECT events FROM link_runs WHERE run_id = ?", [run_id])
+            result = {"run_id": run_id, "decisions": n, "events": events}
+            emit(
+                result,
+                as_json,
+                lambda: console.print(
+                    t("link.decisions_done", n=n, run=run_id[:8], events=format_number(events))
+                ),
+            )
+            return
+        if export_review is not None:
+            n = write_review(obs, export_review)
+            result = {"file": str(export_review), "pairs": n}
+            emit(
+                result,
+                as_json,
+                lambda: console.print(t("link.review_written", n=n, file=export_review)),
+            )
+            return
+        with steps("link", 1) as step:
+            step("splink")
+            run_id, linked = link_store(
+                obs, iccs=iccs, threshold=threshold, review=_review_band(review)
+            )
+    data = {"run_id": run_id, **linked.to_dict()}
+
+    def render() -> None:
+        console.print(
+            t("link.run_done", run=run_id[:8], records=format_number(linked.n_records),
+              events=format_number(linked.n_events), links=format_number(data["links"]),
+              threshold=threshold, uncertain=format_number(data["uncertain_pairs"]))
+        )  # fmt: skip
+        table = Table()
+        table.add_column(t("link.sources"))
+        table.add_column(t("link.events"), justify="right")
+        for sources, n in data["events_by_sources"].items():
+            table.add_row(sources, format_number(n))
+        console.print(table)
+
+    emit(data, as_json, render)
+
+
+@app.command()
+@command
+def discrepancies(
+    period: Annotated[str, typer.Option(help="year | month")] = "year",
+    by_unit: Annotated[bool, typer.Option("--by-unit/--city", help="Por unidad / per unit")] = (
+        True
+    ),
+    out: Annotated[Path | None, typer.Option("--out", help="CSV o Parquet")] = None,
+    directory: DirOption = Path("."),
+    as_json: JsonOption = False,
+) -> None:
+    """Informe de discrepancias entre fuentes / discrepancy report between sources."""
+    from sereno.link.discrepancy import discrepancy_report, missed_by
+    from sereno.link.store import run_events
+
+    with open_observatory(directory) as obs:
+        run_id, events = run_events(obs)
+        records = obs.engine.frame(
+            "SELECT r.source_id, v.unit_code, v.year, v.month FROM event_records r "
+            "JOIN victims v USING (record_id) WHERE r.run_id = ?",
+            [run_id],
+        )
+    report = discrepancy_report(events, records, period, by_unit)
+    missed = {by: missed_by(events, by) for by in ("sex", "age_band", "place", "weapon")}
+    if out is not None:
+        _write(report, out)
+    data = {
+        "run_id": run_id,
+        "rows": report.to_dict(orient="records"),
+        "missed_by": {k: v.to_dict(orient="records") for k, v in missed.items()},
+    }
+
+    def render() -> None:
+        if out is not None:
+            console.print(t("link.report_written", file=out, rows=len(report)))
+            return
+        table = Table(title=t("link.report_title", by=period))
+        for column in report.columns:
+            table.add_column(str(column), justify="left" if column in ("unit_code",
+                             "period") else "right")  # fmt: skip
+        for row in report.itertuples(index=False):
+            table.add_row(*(str(x) for x in row))
+        console.print(table)
+
+    emit(data, as_json, render)
+
+
+@app.command()
+@command
+def estimate(
+    by: Annotated[str, typer.Option(help="year | month | unit_code,year ...")] = "year",
+    method: MethodOption = "lcmcr",
+    min_observed: Annotated[int, typer.Option(help="Mínimo por estrato / per stratum")] = 30,
+    seed: Annotated[int, typer.Option(help="Semilla / seed")] = 7,
+    out: Annotated[Path | None, typer.Option("--out", help="CSV o Parquet")] = None,
+    directory: DirOption = Path("."),
+    as_json: JsonOption = False,
+) -> None:
+    """Estimar el total no registrado por estrato / estimate the unrecorded total per stratum."""
+    from sereno.estimate.strata import estimate_strata, save_estimates
+    from sereno.link.store import run_events
+
+    keys = tuple(k.strip() for k in by.split(",") if k.strip())
+    allowed = {"year", "month", "unit_code"}
+    if not keys or set(keys) - allowed:
+        raise SerenoError("estimate.bad_choice", option="--by", value=by,
+                          choices="year, month, unit_code")  # fmt: skip
+    options = {"seed": seed} if method == "lcmcr" else {}
+    with open_observatory(directory) as obs:
+        run_id, events = run_events(obs)
+        result = estimate_strata(
+            events, by=keys, method=method, min_observed=min_observed, **options
+        )
+        estimate_id = save_estimates(obs, result, run_id)
+    if out is not None:
+        _write(result.to_frame(), out)
+    _print_estimates(result.to_dict() | {"estimate_id": estimate_id}, result, as_json)
+
+
+def _print_estimates(data: dict, result, as_json: bool) -> None:
+    lang = default_language()
+
+    def render() -> None:
+        table = Table()
+        for key in ("stratum", "observed", "estimated", "interval"):
+            table.add_column(t(f"link.{key}"), justify="left" if key == "stratum" else "right")
+        estimates = getattr(result, "estimates", (result,))
+        for e in estimates:
+            table.add_row(e.stratum or t("estimate.all", lang), format_number(e.n_observed),
+                          format_number(e.N_hat),
+                          f"{format_number(e.N_lower)} – {format_number(e.N_upper)}")  # fmt: skip
+        console.print(table)
+        console.print(result.summary(lang))
+
+    emit(data, as_json, render)
+
+
+@app.command()
+@command
+def mse(
+    file: Annotated[Path, typer.Argument(help="CSV, XLSX, JSON: 0/1 por lista / per list")],
+    lists: Annotated[str, typer.Option("--lists", help="A,B,C")],
+    count: Annotated[str | None, typer.Option("--count", help="Columna de conteo / count")] = (
+        None
+    ),
+    method: MethodOption = "lcmcr",
+    seed: Annotated[int, typer.Option(help="Semilla / seed")] = 7,
+    min_observed: Annotated[int, typer.Option(help="Mínimo / minimum observed")] = 30,
+    as_json: JsonOption = False,
+) -> None:
+    """Estimación por sistemas múltiples sobre un archivo / multiple systems estimation."""
+    from sereno.estimate import capture_histories, estimate_population
+    from sereno.ingest.readers import read_file
+
+    frame = read_file(file).table.to_pandas().drop(columns=["__row"], errors="ignore")
+    names = [x.strip() for x in lists.split(",") if x.strip()]
+    histories = capture_histories(frame, names, count, min_observed=min_observed)
+    options = {"seed": seed} if method == "lcmcr" else {}
+    result = estimate_population(histories, method, stratum=file.stem, **options)
+    _print_estimates(result.to_dict(), result, as_json)

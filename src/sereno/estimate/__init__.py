@@ -1,0 +1,41 @@
+"""Multiple systems estimation: how many victims no source recorded.
+
+``capture_histories`` validates a table of presence indicators; ``estimate_population``
+runs LCMCR (Manrique-Vallier 2016, the default) or log-linear models (Fienberg 1972) on it and
+returns an ``MSEResult``. ``strata`` estimates per unit and period from linked events.
+"""
+
+from __future__ import annotations
+
+from sereno.errors import SerenoError
+from sereno.estimate.histories import CaptureHistories, capture_histories, from_patterns
+from sereno.estimate.lcmcr import lcmcr
+from sereno.estimate.loglinear import loglinear
+from sereno.estimate.result import MSEResult
+
+METHODS = ("lcmcr", "loglinear")
+
+
+def estimate_population(
+    histories: CaptureHistories, method: str = "lcmcr", **options: object
+) -> MSEResult:
+    """N̂ and its 95% interval by ``method`` ("lcmcr" or "loglinear")."""
+    if method == "lcmcr":
+        return lcmcr(histories, **options)
+    if method == "loglinear":
+        return loglinear(histories, **options)
+    raise SerenoError(
+        "estimate.bad_choice", option="--method", value=method, choices=", ".join(METHODS)
+    )
+
+
+__all__ = [
+    "METHODS",
+    "CaptureHistories",
+    "MSEResult",
+    "capture_histories",
+    "estimate_population",
+    "from_patterns",
+    "lcmcr",
+    "loglinear",
+]

@@ -1,0 +1,129 @@
+"""What a multiple systems estimate returns: the total, its interval and its diagnostics."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sereno.i18n import format_number, t
+
+
+@dataclass(frozen=True, eq=False)
+class MSEResult:
+    """Estimated population size ``N_hat`` with its 95% interval (``N_lower``, ``N_upper``).
+
+    ``n_observed`` is the union count (individuals seen by any list), ``coverage`` each list's
+    share of ``N_hat``, ``diagnostics`` the convergence figures (LCMCR) or the model table
+    summary (log-linear), ``sensitivity`` the estimate under alternative priors or models.
+    """
+
+    method: str
+    lists: tuple[str, ...]
+    n_observed: int
+    N_hat: float
+    N_lower: float
+    N_upper: float
+    list_totals: dict[str, int]
+    diagnostics: dict[str, Any]
+    sensitivity: dict[str, float]
+    stratum: str = ""
+    draws: np.ndarray | None = field(default=None, repr=False)
+    models: pd.DataFrame | None = field(default=None, repr=False)
+
+    @property
+    def n_unobserved(self) -> float:
+        """N̂ − n: the estimated number of individuals no list saw."""
+        return self.N_hat - self.n_observed
+
+    @property
+    def coverage(self) -> dict[str, float]:
+        return {k: v / self.N_hat for k, v in self.list_totals.items()}
+
+    @property
+    def union_coverage(self) -> float:
+        return self.n_observed / self.N_hat
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "stratum": self.stratum,
+            "method": self.method,
+            "lists": list(self.lists),
+            "n_observed": self.n_observed,
+            "N_hat": round(float(self.N_hat), 2),
+            "N_lower": round(float(self.N_lower), 2),
+            "N_upper": round(float(self.N_upper), 2),
+            "n_unobserved": round(float(self.n_unobserved), 2),
+            "list_totals": self.list_totals,
+            "coverage": {k: round(v, 4) for k, v in self.coverage.items()},
+            "union_coverage": round(self.union_coverage, 4),
+            "diagnostics": self.diagnostics,
+            "sensitivity": {k: round(float(v), 2) for k, v in self.sensitivity.items()},
+        }
+        if self.models is not None:
+            out["models"] = self.models.round(4).to_dict(orient="records")
+        return out
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row: stratum, method, n, N̂, interval, and each list's coverage."""
+        row: dict[str, Any] = {
+            "stratum": self.stratum,
+            "method": self.method,
+            "n_observed": self.n_observed,
+            "N_hat": self.N_hat,
+            "N_lower": self.N_lower,
+            "N_upper": self.N_upper,
+        }
+        row.update({f"coverage_{k}": v for k, v in self.coverage.items()})
+        return pd.DataFrame([row])
+
+    def summary(self, lang: str = "es") -> str:
+        """A plain paragraph: how many, how sure, how much each list saw."""
+        coverage = ", ".join(
+            f"{name} {format_number(100 * c, lang)}%" for name, c in self.coverage.items()
+        )
+        text = t(
+            "estimate.summary",
+            lang,
+            stratum=self.stratum or t("estimate.all", lang),
+            observed=format_number(self.n_observed, lang),
+            lists=len(self.lists),
+            estimate=format_number(self.N_hat, lang),
+            low=format_number(self.N_lower, lang),
+            high=format_number(self.N_upper, lang),
+            unseen=format_number(self.n_unobserved, lang),
+            method=t(f"estimate.method_{self.method}", lang),
+            coverage=coverage,
+        )
+        warning = self.diagnostics.get("warning")
+        if warning:
+            text += " " + t(f"estimate.warning_{warning}", lang)
+        return text
+
+    def plot(self, ax: Any = None, lang: str = "es") -> Any:
+        """Posterior (LCMCR) or model estimates (log-linear) of N, with n and the interval."""
+        import matplotlib.pyplot as plt
+
+        if ax is None:
+            _, ax = plt.subplots(figsize=(7, 3.5))
+        if self.draws is not None:
+            ax.hist(self.draws, bins=60, color="0.6", edgecolor="0.3")
+        elif self.models is not None:
+            ax.scatter(self.models["N_hat"], self.models["weight"], color="0.2")
+            ax.set_ylabel(t("estimate.weight", lang))
+        ax.axvline(self.n_observed, color="black", linestyle=":", label=t("estimate.seen", lang))
+        ax.axvspan(self.N_lower, self.N_upper, color="0.85", zorder=0, label="95%")
+        ax.axvline(self.N_hat, color="black", label="N̂")
+        ax.set_xlabel("N")
+        ax.set_title(
+            t(
+                "estimate.plot_title",
+                lang,
+                stratum=self.stratum or t("estimate.all", lang),
+                method=t(f"estimate.method_{self.method}", lang),
+            )
+        )
+        ax.legend(frameon=False)
+        return ax

@@ -1,0 +1,130 @@
+"""Multiple systems estimates per stratum (period, or unit and period) from linked events.
+
+Each event's capture pattern is the set of sources whose records it links; strata with fewer
+than three sources present or too few events are refused with their reason, never estimated.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sereno.errors import SerenoError
+from sereno.estimate import estimate_population
+from sereno.estimate.histories import MIN_LISTS, MIN_OBSERVED, from_patterns
+from sereno.estimate.result import MSEResult
+from sereno.i18n import t
+
+
+@dataclass(frozen=True, eq=False)
+class StrataEstimates:
+    """``estimates`` (one ``MSEResult`` per stratum estimated) and ``refused`` (stratum,
+    reason key, facts) for the others."""
+
+    method: str
+    by: tuple[str, ...]
+    estimates: tuple[MSEResult, ...]
+    refused: tuple[dict[str, Any], ...]
+
+    def to_frame(self) -> pd.DataFrame:
+        if not self.estimates:
+            return pd.DataFrame(columns=["stratum", "method", "n_observed", "N_hat"])
+        return pd.concat([e.to_frame() for e in self.estimates], ignore_index=True)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "method": self.method,
+            "by": list(self.by),
+            "estimates": [e.to_dict() for e in self.estimates],
+            "refused": list(self.refused),
+        }
+
+    def summary(self, lang: str = "es") -> str:
+        lines = [e.summary(lang) for e in self.estimates]
+        lines += [f"{r['stratum']}: {t(r['reason'], lang, **r['facts'])}" for r in self.refused]
+        return "\n".join(lines)
+
+
+def stratum_label(keys: tuple[str, ...], values: tuple) -> str:
+    return " ".join(str(v) for v in values) if keys else ""
+
+
+def estimate_strata(
+    events: pd.DataFrame,
+    *,
+    by: tuple[str, ...] = ("year",),
+    method: str = "lcmcr",
+    min_observed: int = MIN_OBSERVED,
+    **options: Any,
+) -> StrataEstimates:
+    """Estimate the total in each stratum of ``events`` (columns ``sources`` and ``by``)."""
+    presence = events["sources"].str.get_dummies(sep=",").astype("int8")
+    frame = pd.concat([events[list(by)].reset_index(drop=True),
+                       presence.reset_index(drop=True)], axis=1)  # fmt: skip
+    results, refused = [], []
+    groups = frame.groupby(list(by), dropna=False, sort=True) if by else [((), frame)]
+    for values, group in groups:
+        values = values if isinstance(values, tuple) else (values,)
+        label = stratum_label(by, values)
+        lists = [s for s in presence.columns if group[s].sum() > 0]
+        try:
+            if len(lists) < MIN_LISTS:
+                raise SerenoError("estimate.too_few_lists", n=len(lists), lists=", ".join(lists))
+            patterns = group[lists].to_numpy(dtype=np.int8)
+            histories = from_patterns(
+                lists, patterns, np.ones(len(group), dtype=np.int64), min_observed=min_observed
+            )
+            results.append(estimate_population(histories, method, stratum=label, **options))
+        except SerenoError as error:
+            if error.key not in ("estimate.too_few_lists", "estimate.too_small"):
+                raise
+            refused.append({"stratum": label, "reason": error.key, "facts": error.facts})
+    return StrataEstimates(method, tuple(by), tuple(results), tuple(refused))
+
+
+def save_estimates(observatory, estimates: StrataEstimates, run_id: str | None) -> str:
+    """Store the estimates (table ``mse_estimates``); return the estimation's id."""
+    import json
+    import uuid
+
+    import pyarrow as pa
+
+    estimate_id = str(uuid.uuid4())
+    rows = []
+    for e in estimates.estimates:
+        parts = e.stratum.split(" ")
+        unit = parts[0] if "unit_code" in estimates.by else None
+        details = e.to_dict()
+        rows.append(
+            {
+                "estimate_id": estimate_id,
+                "run_id": run_id,
+                "stratum": e.stratum,
+                "unit_code": unit,
+                "period": parts[-1] if parts else None,
+                "method": e.method,
+                "lists": ",".join(e.lists),
+                "n_observed": e.n_observed,
+                "n_hat": e.N_hat,
+                "n_lower": e.N_lower,
+                "n_upper": e.N_upper,
+                "details": json.dumps(
+                    {k: details[k] for k in ("coverage", "diagnostics", "sensitivity")},
+                    default=str,
+                ),
+            }
+        )
+    if rows:
+        frame = pd.DataFrame(rows)
+        columns = ", ".join(frame.columns)
+        with observatory.engine.transaction():
+            observatory.engine.register("new_estimates", pa.Table.from_pandas(frame))
+            observatory.engine.execute(
+                f"INSERT INTO mse_estimates ({columns}) SELECT {columns} FROM new_estimates"
+            )
+            observatory.engine.unregister("new_estimates")
+    observatory.audit("estimate", estimate_id, method=estimates.method, strata=len(rows))
+    return estimate_id

@@ -1,0 +1,245 @@
+"""Probabilistic record linkage with Splink, clustering into events, and their confidence.
+
+``link_records`` trains a Fellegi-Sunter model (Splink: u by random sampling, m by EM, the
+prior from deterministic rules), scores the blocked pairs, and clusters the pairs at or above
+``threshold`` into events (connected components of mutual best links). A record's link
+probability is its best pair inside its event (for a record alone, one minus its best pair
+anywhere); an event's is its weakest record's. Pairs with probability in ``review`` (default
+0.2 to 0.8) are uncertain and go to clerical review (``sereno.link.store``); decisions
+re-cluster without re-running Splink.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
+
+from sereno.errors import SerenoError
+from sereno.link import model as victim_model
+
+THRESHOLD = 0.5
+REVIEW = (0.2, 0.8)
+PAIR_FLOOR = 0.01  # pairs below this are not kept (they change no decision)
+
+
+@dataclass(frozen=True, eq=False)
+class LinkResult:
+    """``pairs`` (record_id_l, record_id_r, match_weight, match_probability, decision),
+    ``membership`` (record_id, source_id, event_id, probability) and ``events`` (one row per
+    event with consolidated fields, ``sources``, ``n_records`` and ``probability``)."""
+
+    threshold: float
+    review: tuple[float, float]
+    pairs: pd.DataFrame = field(repr=False)
+    membership: pd.DataFrame = field(repr=False)
+    events: pd.DataFrame = field(repr=False)
+    model: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    @property
+    def n_records(self) -> int:
+        return len(self.membership)
+
+    @property
+    def n_events(self) -> int:
+        return len(self.events)
+
+    def uncertain_pairs(self) -> pd.DataFrame:
+        """Pairs a person should review: probability within ``review``, not yet decided."""
+        p = self.pairs
+        mask = p["match_probability"].between(*self.review, inclusive="left")
+        return p[mask & p["decision"].isna()].sort_values("match_probability", ascending=False)
+
+    def to_frame(self) -> pd.DataFrame:
+        return self.membership
+
+    def to_dict(self) -> dict[str, Any]:
+        per_source = self.membership.groupby("source_id").size()
+        return {
+            "threshold": self.threshold,
+            "review": list(self.review),
+            "records": self.n_records,
+            "pairs_scored": len(self.pairs),
+            "links": int((self.linked_mask()).sum()),
+            "events": self.n_events,
+            "uncertain_pairs": len(self.uncertain_pairs()),
+            "records_per_source": {k: int(v) for k, v in per_source.items()},
+            "events_by_sources": {
+                k: int(v) for k, v in self.events["sources"].value_counts().sort_index().items()
+            },
+        }
+
+    def linked_mask(self) -> pd.Series:
+        p = self.pairs
+        decided = p["decision"].map({"match": True, "non_match": False})
+        return decided.fillna(p["match_probability"] >= self.threshold).astype(bool)
+
+
+def train_and_predict(records: pd.DataFrame, settings=None, training=None, db_api=None):
+    """Splink's scored pairs (a DataFrame) and the trained model (a dict)."""
+    from splink import DuckDBAPI, Linker
+
+    settings = settings or victim_model.victim_settings()
+    training = training or victim_model.victim_training()
+    db_api = db_api or DuckDBAPI()
+    linker = Linker(db_api.register(records), settings, log_level=logging.ERROR)
+    linker.training.estimate_probability_two_random_records_match(
+        training["deterministic"], recall=training["recall"]
+    )
+    linker.training.estimate_u_using_random_sampling(max_pairs=training.get("u_pairs", 1e6),
+                                                     seed=1)  # fmt: skip
+    for rule in training["em"]:
+        linker.training.estimate_parameters_using_expectation_maximisation(
+            rule, estimate_without_term_frequencies=True
+        )
+    predicted = linker.inference.predict(threshold_match_probability=PAIR_FLOOR)
+    unique_id = getattr(settings, "unique_id_column_name", "unique_id")
+    table = predicted.as_pandas_dataframe()
+    pairs = pd.DataFrame(
+        {
+            "record_id_l": table[f"{unique_id}_l"].astype("int64"),
+            "record_id_r": table[f"{unique_id}_r"].astype("int64"),
+            "match_weight": table["match_weight"].astype(float),
+            "match_probability": table["match_probability"].astype(float),
+        }
+    )
+    return pairs, linker.misc.save_model_to_json()
+
+
+def link_records(
+    records: pd.DataFrame,
+    *,
+    threshold: float = THRESHOLD,
+    review: tuple[float, float] = REVIEW,
+    settings=None,
+    training=None,
+    db_api=None,
+) -> LinkResult:
+    """Link ``records`` (as from ``prepare_records``) into events."""
+    if not (0 < threshold < 1 and 0 <= review[0] <= review[1] <= 1):
+        raise SerenoError("link.bad_threshold", threshold=threshold, review=list(review))
+    if len(records) < 2:
+        raise SerenoError("link.too_few", n=len(records))
+    pairs, trained = train_and_predict(records, settings, training, db_api)
+    pairs["decision"] = pd.Series([None] * len(pairs), dtype="object")
+    return cluster_events(records, pairs, threshold, review, trained)
+
+
+def cluster_events(
+    records: pd.DataFrame,
+    pairs: pd.DataFrame,
+    threshold: float,
+    review: tuple[float, float] = REVIEW,
+    trained: dict | None = None,
+) -> LinkResult:
+    """Connected components of the linked pairs (probability ≥ threshold, or a clerical
+    "match"; a clerical "non_match" never links), with link probabilities."""
+    ids = records["record_id"].to_numpy()
+    index = pd.Index(ids)
+    left = index.get_indexer(pairs["record_id_l"])
+    right = index.get_indexer(pairs["record_id_r"])
+    decided = pairs["decision"].map({"match": 1.0, "non_match": 0.0})
+    probability = decided.fillna(pairs["match_probability"]).to_numpy(dtype=float)
+    linked = (probability >= threshold) & (left >= 0) & (right >= 0)
+    sources = records["source_id"].to_numpy()
+    linked &= mutual_best(left, right, probability, sources) | (decided == 1.0).to_numpy()
+    graph = coo_matrix(
+        (np.ones(linked.sum()), (left[linked], right[linked])), shape=(len(ids), len(ids))
+    )
+    _, component = connected_components(graph, directed=False)
+    same = np.zeros(len(pairs), dtype=bool)
+    valid = (left >= 0) & (right >= 0)
+    same[valid] = component[left[valid]] == component[right[valid]]
+    # Best pair of each record inside its event, and best pair anywhere (for singletons).
+    both = pd.DataFrame(
+        {
+            "i": np.concatenate([left[valid], right[valid]]),
+            "p": np.tile(probability[valid], 2),
+            "inside": np.tile(same[valid] & linked[valid], 2),
+        }
+    )
+    best_inside = both[both["inside"]].groupby("i")["p"].max()
+    best_any = both.groupby("i")["p"].max()
+    position = np.arange(len(ids))
+    inside = best_inside.reindex(position).to_numpy()
+    anywhere = best_any.reindex(position).fillna(0.0).to_numpy()
+    member_probability = np.where(np.isnan(inside), 1.0 - anywhere, inside)
+    order = pd.Series(component).rank(method="dense").astype(int).to_numpy()
+    membership = pd.DataFrame(
+        {
+            "record_id": ids,
+            "source_id": records["source_id"].to_numpy(),
+            "event_id": order.astype("int64"),
+            "probability": np.round(member_probability, 6),
+        }
+    )
+    events = consolidate_events(records, membership)
+    return LinkResult(threshold, tuple(review), pairs, membership, events, trained or {})
+
+
+def mutual_best(
+    left: np.ndarray, right: np.ndarray, probability: np.ndarray, sources: np.ndarray
+) -> np.ndarray:
+    """Pairs that are each record's best among the other's source (ties to the lower id), so
+    that one ambiguous record does not chain two victims of one source into one event (the
+    single best links rule of Splink's one-to-one clustering)."""
+    valid = (left >= 0) & (right >= 0)
+    n = len(left)
+    rows = np.flatnonzero(valid)
+    frame = pd.DataFrame(
+        {
+            "pair": np.concatenate([rows, rows]),
+            "record": np.concatenate([left[rows], right[rows]]),
+            "other": np.concatenate([right[rows], left[rows]]),
+            "p": np.tile(probability[rows], 2),
+        }
+    )
+    frame["other_source"] = sources[frame["other"].to_numpy()]
+    frame = frame.sort_values(["record", "other_source", "p", "other"],
+                              ascending=[True, True, False, True])  # fmt: skip
+    best = ~frame.duplicated(["record", "other_source"])
+    votes = np.bincount(frame["pair"].to_numpy()[best.to_numpy()], minlength=n)
+    return votes == 2
+
+
+def _mode(frame: pd.DataFrame, column: str) -> pd.Series:
+    counts = frame.dropna(subset=[column]).groupby(["event_id", column]).size()
+    counts = counts.reset_index(name="n").sort_values(["event_id", "n", column],
+                                                      ascending=[True, False, True])  # fmt: skip
+    return counts.drop_duplicates("event_id").set_index("event_id")[column]
+
+
+def consolidate_events(records: pd.DataFrame, membership: pd.DataFrame) -> pd.DataFrame:
+    """One row per event: the most common unit, sex, weapon and place among its records, the
+    median age, the earliest day-precise date (else the earliest date), its sources. Fields
+    missing from ``records`` (another kind of list) are left out."""
+    frame = records.drop(columns=["source_id"]).merge(membership, on="record_id")
+    grouped = frame.groupby("event_id")
+    sources = (
+        frame[["event_id", "source_id"]].drop_duplicates().sort_values(["event_id", "source_id"])
+    )
+    columns: dict[str, pd.Series] = {}
+    if {"date", "precise_date"} <= set(frame.columns):
+        precise = frame[frame["precise_date"]].groupby("event_id")["date"].min()
+        columns["date"] = precise.combine_first(grouped["date"].min())
+    for column in ("unit_code", "sex", "weapon", "place"):
+        if column in frame.columns:
+            columns[column] = _mode(frame, column)
+    if "age" in frame.columns:
+        columns["age"] = grouped["age"].median()
+    columns["sources"] = sources.groupby("event_id")["source_id"].agg(",".join)
+    columns["n_records"] = grouped.size()
+    columns["probability"] = grouped["probability"].min()
+    events = pd.DataFrame(columns)
+    events.index.name = "event_id"
+    events = events.reset_index()
+    if "date" in events.columns:
+        stamp = pd.to_datetime(events["date"])
+        events["year"] = stamp.dt.year.astype("Int64")
+        events["month"] = stamp.dt.month.astype("Int64")
+    return events
