@@ -1,0 +1,189 @@
+"""The result of a hot-spot analysis: one object for the CLI, the portal and the bulletin."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sereno.i18n import t
+
+BIN_KEYS = {
+    -3: "spatial.bin_cold_99",
+    -2: "spatial.bin_cold_95",
+    -1: "spatial.bin_cold_90",
+    0: "spatial.bin_ns",
+    1: "spatial.bin_hot_90",
+    2: "spatial.bin_hot_95",
+    3: "spatial.bin_hot_99",
+}
+
+
+@dataclass(frozen=True)
+class Title:
+    """What, where and when, for titles and sentences."""
+
+    indicator: str
+    level: str = ""
+    period: str = ""
+
+
+@dataclass(frozen=True)
+class GlobalMoran:
+    """Global Moran's I with its normal-approximation and permutation inference (esda)."""
+
+    I: float  # noqa: E741 (the statistic's name in the literature)
+    EI: float
+    z_norm: float
+    p_norm: float
+    p_sim: float | None
+
+
+@dataclass(frozen=True)
+class HotSpots:
+    """Local statistics per unit, aligned with ``unit_codes``.
+
+    ``statistic`` is Gi*, Gi or local Moran's I; ``z`` and ``p`` (two-sided) their analytic
+    inference; ``p_sim`` the conditional-permutation pseudo p-value (None without
+    permutations); ``bins`` from -3 (cold spot, 99%) to 3 (hot spot, 99%); ``quadrant`` for
+    local Moran (HH, LL, HL, LH, ns); ``status`` ok, missing or island.
+    """
+
+    method: str
+    weights: str
+    transform: str
+    value_name: str
+    unit_codes: np.ndarray
+    status: np.ndarray
+    value: np.ndarray
+    statistic: np.ndarray
+    z: np.ndarray
+    p: np.ndarray
+    p_sim: np.ndarray | None
+    bins: np.ndarray
+    quadrant: np.ndarray | None
+    significance: str
+    permutations: int
+    seed: int
+    alpha: float
+    fdr: bool
+    n_significant: int
+    n_significant_fdr: int | None
+    moran: GlobalMoran
+    title: Title
+    geometry: Any = field(default=None, repr=False, compare=False)
+
+    @property
+    def n_tested(self) -> int:
+        return int((self.status == "ok").sum())
+
+    def bin_label(self, lang: str | None = None) -> list[str]:
+        labels = {b: t(key, lang) for b, key in BIN_KEYS.items()}
+        return [labels[int(b)] for b in self.bins]
+
+    def to_frame(self, lang: str | None = None) -> pd.DataFrame:
+        """id, value, statistic, z, p, p_sim, bin, bin_label, quadrant, status."""
+        frame = pd.DataFrame(
+            {
+                "id": self.unit_codes,
+                "value": self.value,
+                "statistic": self.statistic,
+                "z": self.z,
+                "p": self.p,
+            }
+        )
+        if self.p_sim is not None:
+            frame["p_sim"] = self.p_sim
+        frame["bin"] = self.bins
+        frame["bin_label"] = self.bin_label(lang)
+        if self.quadrant is not None:
+            frame["quadrant"] = self.quadrant
+        frame["status"] = self.status
+        return frame
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "hot": int((self.bins > 0).sum()),
+            "cold": int((self.bins < 0).sum()),
+            "missing": int((self.status == "missing").sum()),
+            "island": int((self.status == "island").sum()),
+        }
+
+    def to_dict(self, lang: str | None = None) -> dict[str, object]:
+        units = self.to_frame(lang).astype(object)
+        units = units.where(units.notna(), None)
+        return {
+            "method": self.method,
+            "weights": self.weights,
+            "transform": self.transform,
+            "value": self.value_name,
+            "title": self.title.__dict__,
+            "units": len(self.unit_codes),
+            "tested": self.n_tested,
+            **self.counts(),
+            "significance": self.significance,
+            "permutations": self.permutations,
+            "seed": self.seed,
+            "alpha": self.alpha,
+            "fdr": self.fdr,
+            "significant": self.n_significant,
+            "significant_fdr": self.n_significant_fdr,
+            "global_moran": {k: _clean(v) for k, v in self.moran.__dict__.items()},
+            "summary": self.summary(lang),
+            "results": units.to_dict(orient="records"),
+        }
+
+    def summary(self, lang: str | None = None) -> str:
+        """A plain-language paragraph on what was found."""
+        c = self.counts()
+        where = ", ".join(x for x in (self.title.level, self.title.period) if x)
+        parts = [
+            t(
+                f"spatial.summary_{self.method}",
+                lang,
+                indicator=self.title.indicator,
+                where=where or "-",
+                tested=self.n_tested,
+                hot=c["hot"],
+                cold=c["cold"],
+            ),
+            t(
+                "spatial.summary_significant",
+                lang,
+                n=self.n_significant,
+                alpha=f"{self.alpha:g}",
+                how=t(f"spatial.inference_{self.significance}", lang),
+            ),
+        ]
+        if self.n_significant_fdr is not None:
+            parts.append(t("spatial.summary_fdr", lang, n=self.n_significant_fdr))
+        m = self.moran
+        parts.append(
+            t(
+                "spatial.summary_moran",
+                lang,
+                I=f"{m.I:.3f}",
+                z=f"{m.z_norm:.2f}",
+                p=f"{m.p_norm:.3g}",
+            )
+        )
+        if c["missing"] or c["island"]:
+            parts.append(
+                t("spatial.summary_left_out", lang, missing=c["missing"], island=c["island"])
+            )
+        return " ".join(parts)
+
+    def plot(self, ax: Any = None, lang: str | None = None) -> Any:
+        """A choropleth of the bins (needs the units' geometry)."""
+        from sereno.spatial.maps import bin_map
+
+        return bin_map(self, ax=ax, lang=lang)
+
+
+def _clean(value: object) -> object:
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
