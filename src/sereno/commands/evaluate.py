@@ -1,0 +1,303 @@
+"""Evaluation commands: ``sereno evaluate its|did|synth|match|cost``.
+
+Each runs on a plain file (FILE) or, without FILE, on the observatory's intervention records
+(``--intervention ID``). The result prints as a paragraph in the user's language with its key
+numbers, or as one JSON object with ``--json``; ``--plot`` saves the chart and ``--output`` the
+result's table (CSV or Parquet by extension).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from sereno.commands.common import (
+    DirOption,
+    JsonOption,
+    app,
+    command,
+    console,
+    emit,
+    open_observatory,
+)
+from sereno.errors import SerenoError
+from sereno.i18n import default_language, t
+
+evaluate_app = typer.Typer(
+    no_args_is_help=True, help="Evaluación de programas / program evaluation"
+)
+app.add_typer(evaluate_app, name="evaluate")
+
+FileArgument = Annotated[Path | None, typer.Argument(help="CSV, XLSX, JSON, Parquet")]
+InterventionOption = Annotated[
+    str | None, typer.Option("--intervention", "-i", help="Intervención del almacén / stored")
+]
+PlotOption = Annotated[Path | None, typer.Option("--plot", help="PNG, PDF, SVG")]
+OutputOption = Annotated[Path | None, typer.Option("--output", "-o", help="CSV, Parquet")]
+CostOption = Annotated[float | None, typer.Option("--cost", help="Costo / cost (USD)")]
+ReportOption = Annotated[
+    Path | None, typer.Option("--report", help="Informe / report: .html o/or .pdf")
+]
+
+
+def read_table(path: Path):
+    """A plain file as a DataFrame of text (Parquet as typed)."""
+    import pandas as pd
+
+    from sereno.ingest.readers import read_file
+
+    if path.suffix.lower() == ".parquet":
+        if not path.is_file():
+            raise SerenoError("error.file_missing", file=path)
+        return pd.read_parquet(path)
+    raw = read_file(path)
+    return raw.table.select(raw.columns).to_pandas()
+
+
+def split(names: str | None) -> list[str]:
+    return [n.strip() for n in (names or "").split(",") if n.strip()]
+
+
+def finish(
+    result: Any,
+    cost: Any,
+    as_json: bool,
+    plot: Path | None,
+    output: Path | None,
+    report: Path | None = None,
+) -> None:
+    lang = default_language()
+    if plot is not None and hasattr(result, "plot"):
+        import matplotlib.pyplot as plt
+
+        figure = result.plot(lang)
+        figure.savefig(plot, dpi=150)
+        plt.close(figure)
+    if report is not None:
+        from sereno.evaluate.report import write_report
+
+        write_report(result, report, cost, lang)
+    if output is not None:
+        table = result.to_frame()
+        if output.suffix.lower() == ".parquet":
+            table.to_parquet(output, index=False)
+        else:
+            table.to_csv(output, index=False)
+    payload = result.to_dict()
+    if cost is not None:
+        payload["cost_effectiveness"] = cost.to_dict()
+
+    def render() -> None:
+        estimate = getattr(result, "estimate", None)
+        if estimate is not None:
+            console.print(
+                t(
+                    "evaluate.cli_estimate",
+                    lang,
+                    estimate=f"{estimate.estimate:,.3f}",
+                    se=f"{estimate.se:,.3f}",
+                    low=f"{estimate.low:,.3f}",
+                    high=f"{estimate.high:,.3f}",
+                )
+            )
+        console.print(result.summary(lang), soft_wrap=True)
+        if cost is not None:
+            console.print(cost.summary(lang), soft_wrap=True)
+
+    emit(payload, as_json, render)
+
+
+def need(value: Any, option: str) -> Any:
+    if value is None:
+        raise SerenoError("evaluate.need_option", option=option)
+    return value
+
+
+def on_store(directory: Path, intervention: str | None, method: str, **options: Any):
+    from sereno.evaluate.store import evaluate_intervention
+
+    with open_observatory(directory) as obs:
+        return evaluate_intervention(obs, need(intervention, "--intervention"), method, **options)
+
+
+def with_cost(result: Any, cost: float | None) -> Any:
+    from sereno.evaluate.cost import cost_per_homicide_averted
+
+    return cost_per_homicide_averted(cost, result.averted) if cost is not None else None
+
+
+@evaluate_app.command("its")
+@command
+def its(
+    file: FileArgument = None,
+    time: Annotated[str | None, typer.Option("--time", help="Periodo / period column")] = None,
+    outcome: Annotated[str | None, typer.Option("--outcome")] = None,
+    start: Annotated[str | None, typer.Option("--start", help="YYYY-MM")] = None,
+    end: Annotated[str | None, typer.Option("--end")] = None,
+    family: Annotated[str, typer.Option("--family", help="poisson | negbin")] = "poisson",
+    season: Annotated[int, typer.Option("--season", help="0 = sin / none")] = 12,
+    control: Annotated[str | None, typer.Option("--control", help="Serie de control")] = None,
+    window_from: Annotated[str | None, typer.Option("--window-from")] = None,
+    window_to: Annotated[str | None, typer.Option("--window-to")] = None,
+    intervention: InterventionOption = None,
+    cost: CostOption = None,
+    plot: PlotOption = None,
+    output: OutputOption = None,
+    report: ReportOption = None,
+    directory: DirOption = Path("."),
+    as_json: JsonOption = False,
+) -> None:
+    """Serie temporal interrumpida / interrupted time series."""
+    from sereno.evaluate.its import interrupted_time_series
+
+    if file is None:
+        result, record_cost = on_store(directory, intervention, "its", start=start)
+    else:
+        window = (window_from or need(start, "--start"), window_to) if window_to else None
+        result = interrupted_time_series(
+            read_table(file),
+            need(time, "--time"),
+            need(outcome, "--outcome"),
+            need(start, "--start"),
+            end,
+            family=family,
+            season=season or None,
+            control=control,
+            window=window,
+            place=file.stem,
+        )
+        record_cost = None
+    finish(result, with_cost(result, cost) or record_cost, as_json, plot, output, report)
+
+
+@evaluate_app.command("did")
+@command
+def did(
+    file: FileArgument = None,
+    unit: Annotated[str | None, typer.Option("--unit")] = None,
+    time: Annotated[str | None, typer.Option("--time")] = None,
+    outcome: Annotated[str | None, typer.Option("--outcome")] = None,
+    treatment: Annotated[str | None, typer.Option("--treatment", help="0/1")] = None,
+    cohort: Annotated[str | None, typer.Option("--cohort")] = None,
+    weights: Annotated[str | None, typer.Option("--weights")] = None,
+    cluster: Annotated[str | None, typer.Option("--cluster")] = None,
+    method: Annotated[str, typer.Option("--method", help="twfe | event_study | staggered")] = (
+        "twfe"
+    ),
+    family: Annotated[str, typer.Option("--family", help="ols | poisson")] = "ols",
+    intervention: InterventionOption = None,
+    start: Annotated[str | None, typer.Option("--start", help="Placebo (almacén / store)")] = None,
+    cost: CostOption = None,
+    plot: PlotOption = None,
+    output: OutputOption = None,
+    report: ReportOption = None,
+    directory: DirOption = Path("."),
+    as_json: JsonOption = False,
+) -> None:
+    """Diferencias en diferencias / difference-in-differences."""
+    from sereno.evaluate.did import difference_in_differences
+
+    if file is None:
+        store_method = "did" if method == "twfe" else method
+        result, record_cost = on_store(directory, intervention, store_method, start=start)
+    else:
+        result = difference_in_differences(
+            read_table(file),
+            need(unit, "--unit"),
+            need(time, "--time"),
+            need(outcome, "--outcome"),
+            treatment,
+            cohort=cohort,
+            weights=weights,
+            cluster=cluster,
+            method=method,
+            family=family,
+            place=file.stem,
+        )
+        record_cost = None
+    finish(result, with_cost(result, cost) or record_cost, as_json, plot, output, report)
+
+
+@evaluate_app.command("synth")
+@command
+def synth(
+    file: Annotated[Path, typer.Argument(help="CSV, XLSX, JSON, Parquet")],
+    unit: Annotated[str, typer.Option("--unit")],
+    time: Annotated[str, typer.Option("--time")],
+    outcome: Annotated[str, typer.Option("--outcome")],
+    treated: Annotated[str, typer.Option("--treated", help="Unidad tratada / treated unit")],
+    start: Annotated[str, typer.Option("--start")],
+    predictors: Annotated[str | None, typer.Option("--predictors", help="a,b,c")] = None,
+    cost: CostOption = None,
+    plot: PlotOption = None,
+    output: OutputOption = None,
+    report: ReportOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Control sintético / synthetic control."""
+    from sereno.evaluate.synth import synthetic_control
+
+    result = synthetic_control(
+        read_table(file),
+        unit,
+        time,
+        outcome,
+        treated,
+        start,
+        predictors=split(predictors) or None,
+        place=file.stem,
+    )
+    finish(result, with_cost(result, cost), as_json, plot, output, report)
+
+
+@evaluate_app.command("match")
+@command
+def match(
+    file: Annotated[Path, typer.Argument(help="Una fila por unidad / one row per unit")],
+    unit: Annotated[str, typer.Option("--unit")],
+    treatment: Annotated[str, typer.Option("--treatment", help="0/1")],
+    covariates: Annotated[str, typer.Option("--covariates", help="a,b,c")],
+    method: Annotated[str, typer.Option("--method", help="propensity | mahalanobis")] = (
+        "propensity"
+    ),
+    ratio: Annotated[int, typer.Option("--ratio")] = 1,
+    outcome: Annotated[str | None, typer.Option("--outcome")] = None,
+    plot: PlotOption = None,
+    output: OutputOption = None,
+    report: ReportOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Elegir unidades de comparación / choose comparison units."""
+    from sereno.evaluate.matching import match_units
+
+    result = match_units(
+        read_table(file),
+        unit,
+        treatment,
+        split(covariates),
+        method=method,
+        ratio=ratio,
+        outcome=outcome,
+    )
+    finish(result, None, as_json, plot, output, report)
+
+
+@evaluate_app.command("cost")
+@command
+def cost_command(
+    cost: Annotated[float, typer.Option("--cost", help="Costo / cost")],
+    averted: Annotated[float, typer.Option("--averted", help="Homicidios evitados")],
+    low: Annotated[float, typer.Option("--low", help="IC 95% inferior / lower")],
+    high: Annotated[float, typer.Option("--high", help="IC 95% superior / upper")],
+    currency: Annotated[str, typer.Option("--currency")] = "USD",
+    as_json: JsonOption = False,
+) -> None:
+    """Costo por homicidio evitado / cost per homicide averted."""
+    from sereno.evaluate._common import Z95, Interval
+    from sereno.evaluate.cost import cost_per_homicide_averted
+
+    interval = Interval(averted, (high - low) / (2 * Z95), low, high)
+    result = cost_per_homicide_averted(cost, interval, currency)
+    emit(result, as_json, lambda: console.print(result.summary(default_language())))

@@ -1,0 +1,189 @@
+"""Evaluations on the observatory store: interventions are records (units, start, end, cost).
+
+The outcome is the monthly count of victims of one offence (ICCS 0101, intentional homicide,
+by default) from one source (default: the source counting most of them; sources are never
+summed, since they count the same deaths), in the units of one level, zeros filled in. Units of
+other interventions are left out of the comparison, so one program is never the control of
+another.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sereno.errors import SerenoError
+from sereno.evaluate.cost import CostEffectiveness, cost_per_homicide_averted
+from sereno.store import Observatory
+
+HOMICIDE = "0101"
+
+
+@dataclass(frozen=True)
+class InterventionRecord:
+    intervention_id: str
+    name_es: str
+    name_en: str
+    unit_codes: list[str]
+    start: str  # YYYY-MM
+    end: str | None
+    cost_usd: float | None
+    funder: str | None
+
+
+def interventions(observatory: Observatory) -> list[InterventionRecord]:
+    frame = observatory.engine.frame(
+        "SELECT i.*, list(u.unit_code ORDER BY u.unit_code) AS unit_codes FROM interventions i "
+        "JOIN intervention_units u USING (intervention_id) GROUP BY ALL ORDER BY intervention_id"
+    )
+    return [
+        InterventionRecord(
+            r.intervention_id,
+            r.name_es,
+            r.name_en,
+            list(r.unit_codes),
+            pd.Timestamp(r.start_date).strftime("%Y-%m"),
+            None if pd.isna(r.end_date) else pd.Timestamp(r.end_date).strftime("%Y-%m"),
+            None if pd.isna(r.cost_usd) else float(r.cost_usd),
+            r.funder,
+        )
+        for r in frame.itertuples()
+    ]
+
+
+def intervention(observatory: Observatory, intervention_id: str) -> InterventionRecord:
+    known = interventions(observatory)
+    for record in known:
+        if record.intervention_id == intervention_id:
+            return record
+    raise SerenoError(
+        "evaluate.unknown_intervention",
+        id=intervention_id,
+        ids=", ".join(r.intervention_id for r in known) or "-",
+    )
+
+
+def homicide_panel(
+    observatory: Observatory,
+    *,
+    source: str | None = None,
+    level: str | None = None,
+    iccs: str = HOMICIDE,
+) -> tuple[pd.DataFrame, str]:
+    """(unit_code, month 'YYYY-MM', homicides) for every unit of ``level`` and every month of
+    the source's coverage, with zeros; and the source used."""
+    engine = observatory.engine
+    levels = observatory.config.levels
+    level = level or (levels[-1] if levels else "colonia")
+    if source is None:
+        ranked = engine.rows(
+            "SELECT source_id FROM observations WHERE iccs_code = ? GROUP BY 1 "
+            "ORDER BY sum(n) DESC, 1 LIMIT 1",
+            [iccs],
+        )
+        if not ranked:
+            raise SerenoError("evaluate.no_homicides", iccs=iccs, source="-", level=level)
+        source = ranked[0][0]
+    counts = engine.frame(
+        "SELECT o.unit_code, o.year, o.month, sum(o.n) AS homicides FROM observations o "
+        "JOIN units u ON u.unit_code = o.unit_code AND u.level = ? "
+        "WHERE o.source_id = ? AND o.iccs_code = ? AND o.year IS NOT NULL "
+        "AND o.month IS NOT NULL GROUP BY ALL",
+        [level, source, iccs],
+    )
+    if counts.empty:
+        raise SerenoError("evaluate.no_homicides", iccs=iccs, source=source, level=level)
+    units = engine.frame("SELECT unit_code FROM units WHERE level = ? ORDER BY 1", [level])
+    code = counts["year"].astype(int) * 12 + counts["month"].astype(int) - 1
+    months = np.arange(code.min(), code.max() + 1)
+    grid = pd.MultiIndex.from_product([units["unit_code"], months], names=["unit_code", "m"])
+    series = counts.assign(m=code).groupby(["unit_code", "m"])["homicides"].sum()
+    panel = series.reindex(grid, fill_value=0).reset_index()
+    panel["month"] = [f"{m // 12:04d}-{m % 12 + 1:02d}" for m in panel.pop("m")]
+    return panel[["unit_code", "month", "homicides"]], source
+
+
+def evaluate_intervention(
+    observatory: Observatory,
+    intervention_id: str,
+    method: str = "did",
+    *,
+    source: str | None = None,
+    level: str | None = None,
+    start: str | None = None,
+    units: list[str] | None = None,
+    family: str = "poisson",
+) -> tuple[Any, CostEffectiveness | None]:
+    """Evaluate one intervention by ``its`` (its units' total against the other units'),
+    ``did``/``event_study`` (TWFE on the unit-month panel) or ``staggered`` (every
+    intervention a cohort); ``start`` and ``units`` override the record (placebo checks).
+    Returns the result and, when the record has a cost, the cost per homicide averted."""
+    from sereno.evaluate.did import difference_in_differences
+    from sereno.evaluate.its import interrupted_time_series
+
+    record = intervention(observatory, intervention_id)
+    panel, source = homicide_panel(observatory, source=source, level=level)
+    others = {
+        u
+        for r in interventions(observatory)
+        if r.intervention_id != intervention_id
+        for u in r.unit_codes
+    }
+    treated = set(units or record.unit_codes)
+    begin, end = start or record.start, record.end
+    if begin < record.start:  # a placebo date: only the months before the real start
+        panel = panel[panel["month"] < record.start]
+        end = None
+    place = f"{record.name_es if observatory.config.language == 'es' else record.name_en}"
+    if method == "its":
+        group = np.where(
+            panel["unit_code"].isin(treated),
+            "treated",
+            np.where(panel["unit_code"].isin(others), "other", "control"),
+        )
+        series = panel.assign(group=group).pivot_table(
+            index="month", columns="group", values="homicides", aggfunc="sum"
+        )
+        result = interrupted_time_series(
+            series.reset_index(),
+            "month",
+            "treated",
+            begin,
+            end,
+            control="control",
+            place=place,
+        )
+    elif method in ("did", "event_study", "twfe"):
+        data = panel[~panel["unit_code"].isin(others - treated)].copy()
+        data["treated"] = (data["unit_code"].isin(treated) & (data["month"] >= begin)).astype(int)
+        result = difference_in_differences(
+            data,
+            "unit_code",
+            "month",
+            "homicides",
+            "treated",
+            method="event_study" if method == "event_study" else "twfe",
+            family=family,
+            bin=6,
+            place=place,
+        )
+    elif method == "staggered":
+        cohorts = {u: r.start for r in interventions(observatory) for u in r.unit_codes}
+        data = panel.assign(cohort=panel["unit_code"].map(cohorts))
+        result = difference_in_differences(
+            data, "unit_code", "month", "homicides", cohort="cohort", method="staggered"
+        )
+    else:
+        raise SerenoError(
+            "evaluate.bad_choice",
+            option="METHOD",
+            value=method,
+            choices="its, did, event_study, staggered",
+        )
+    cost = None
+    if record.cost_usd is not None and method != "staggered":
+        cost = cost_per_homicide_averted(record.cost_usd, result.averted)
+    return result, cost
