@@ -17,7 +17,6 @@ def test_every_message_has_both_languages_and_the_same_placeholders():
     for key, entry in catalogue.items():
         assert set(entry) == set(LANGUAGES), key
         assert placeholders(entry["es"]) == placeholders(entry["en"]), key
-        assert entry["es"] != entry["en"] or not any(c.isalpha() for c in entry["es"]), key
 
 
 def test_language_follows_the_environment(monkeypatch):

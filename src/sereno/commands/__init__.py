@@ -1,6 +1,14 @@
 """The ``sereno`` command line, one module per pipeline stage."""
 
-from sereno.commands import alerts, evaluate, foundation, link, spatial  # noqa: F401  (they register their commands)
+from sereno.commands import (  # noqa: F401  (each module registers its commands)
+    alerts,
+    evaluate,
+    foundation,
+    indicators,
+    link,
+    publish,
+    spatial,
+)
 from sereno.commands.common import app
 
 __all__ = ["app"]

@@ -179,23 +179,27 @@ CREATE TABLE audit_log (
     details        JSON
 );
 
+-- Records replaced by a newer version of the same source id. Usually empty, so excluding
+-- them is a cheap anti-join rather than a search for each record's latest version.
+CREATE VIEW superseded_records AS
+SELECT r.record_id FROM records r
+JOIN records n ON n.source_id = r.source_id AND n.source_record_id = r.source_record_id
+              AND n.version > r.version;
+
 -- The newest version of every record.
 CREATE VIEW current_records AS
-SELECT * FROM records r
-WHERE r.source_record_id IS NULL
-   OR r.version = (SELECT max(version) FROM records s
-                   WHERE s.source_id = r.source_id AND s.source_record_id = r.source_record_id);
+SELECT * FROM records WHERE record_id NOT IN (SELECT record_id FROM superseded_records);
 
 -- Every source's observations in one shape: what indicators count.
 CREATE VIEW observations AS
 SELECT v.source_id, v.record_id, v.unit_code, v.year, v.month, v.date, v.iccs_code,
        'victims' AS counted, 1::BIGINT AS n
-FROM victims v JOIN current_records USING (record_id)
+FROM victims v WHERE v.record_id NOT IN (SELECT record_id FROM superseded_records)
 UNION ALL
 SELECT i.source_id, i.record_id, i.unit_code, i.year, i.month, i.date, i.iccs_code,
        'incidents' AS counted, 1::BIGINT AS n
-FROM incidents i JOIN current_records USING (record_id)
+FROM incidents i WHERE i.record_id NOT IN (SELECT record_id FROM superseded_records)
 UNION ALL
 SELECT c.source_id, c.record_id, c.unit_code, c.year, c.month, NULL::DATE AS date, c.iccs_code,
        c.counted, c.n
-FROM counts c JOIN current_records USING (record_id);
+FROM counts c WHERE c.record_id NOT IN (SELECT record_id FROM superseded_records);

@@ -1,0 +1,171 @@
+"""Indicator commands: ``sereno indicators`` (store or plain file) and ``sereno report``."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated
+
+import numpy as np
+import typer
+from rich.table import Table
+
+from sereno.commands.common import (
+    DirOption,
+    JsonOption,
+    app,
+    command,
+    console,
+    emit,
+    open_observatory,
+)
+from sereno.errors import SerenoError
+from sereno.i18n import default_language, format_number, t
+
+
+@app.command()
+@command
+def indicators(
+    file: Annotated[
+        Path | None, typer.Argument(help="Tabla (CSV, XLSX, JSON, GeoJSON...) / table")
+    ] = None,
+    count: Annotated[str | None, typer.Option(help="Columna de conteos / count column")] = None,
+    population: Annotated[
+        str | None, typer.Option(help="Columna de población / population column")
+    ] = None,
+    unit: Annotated[str | None, typer.Option(help="Columna de unidad / unit column")] = None,
+    period: Annotated[
+        str | None,
+        typer.Option(
+            help="Archivo: columna de periodo; observatorio: mes AAAA-MM / "
+            "file: period column; store: month YYYY-MM"
+        ),
+    ] = None,
+    per: Annotated[float, typer.Option(help="Tasa por / rate per")] = 100_000,
+    indicator_set: Annotated[
+        str, typer.Option("--set", help="homicide | mesa | iccs-sections | FILE")
+    ] = "homicide",
+    level: Annotated[str | None, typer.Option(help="Nivel de unidad / unit level")] = None,
+    by: Annotated[str, typer.Option(help="month | quarter | year | ytd | r12")] = "month",
+    start: Annotated[str | None, typer.Option(help="Desde / from (YYYY-MM)")] = None,
+    end: Annotated[str | None, typer.Option(help="Hasta / to (YYYY-MM)")] = None,
+    out: Annotated[Path | None, typer.Option(help=".csv | .parquet | .geojson")] = None,
+    directory: DirOption = Path("."),
+    as_json: JsonOption = False,
+) -> None:
+    """Conteos y tasas con intervalos y cambios / counts and rates with intervals and changes."""
+    lang = default_language()
+    if file is not None:
+        from sereno.indicators.table import read_table, table_rates
+
+        for name, value in (("--count", count), ("--population", population)):
+            if value is None:
+                raise SerenoError("indicators.missing_option", option=name)
+        frame, geometry = read_table(file)
+        result = table_rates(frame, count, population, unit, period, per, geometry=geometry)
+        frame_out = result.table
+    else:
+        from sereno.indicators.api import compute_indicators
+
+        with open_observatory(directory) as obs:
+            result = compute_indicators(
+                obs, indicator_set, level=level, period=by, start=start, end=end, through=period
+            )
+            frame_out = result.to_frame()
+            if out is not None and out.suffix.lower() in (".geojson", ".json"):
+                _write_geojson(obs, result, out)
+    written = None
+    if out is not None:
+        if file is not None:
+            written = result.write(out)
+        elif out.suffix.lower() == ".csv":
+            frame_out.to_csv(out, index=False)
+        elif out.suffix.lower() == ".parquet":
+            frame_out.to_parquet(out, index=False)
+        elif out.suffix.lower() not in (".geojson", ".json"):
+            raise SerenoError("indicators.bad_output", file=str(out))
+        written = len(frame_out)
+
+    def render() -> None:
+        if out is not None:
+            console.print(t("indicators.written", file=str(out), rows=format_number(written)))
+        else:
+            if file is not None:
+                _print_table(frame_out.tail(20), lang, unit or "row", period)
+            else:
+                _print_table(frame_out.tail(20), lang)
+        console.print(result.summary(lang))
+
+    if as_json and out is not None:
+        emit({"file": str(out), "rows": written, "summary": result.summary(lang)}, True, render)
+    else:
+        emit(result, as_json, render)
+
+
+def _write_geojson(obs, result, out: Path) -> None:
+    from sereno.geo.units import unit_polygons
+
+    polygons = unit_polygons(obs, result.level)[["unit_code", "geometry"]]
+    frame = result.to_frame().replace([np.inf, -np.inf], np.nan)
+    frame["unit_code"] = frame["unit_code"].astype(str)
+    polygons.merge(frame, on="unit_code").to_file(out, driver="GeoJSON")
+
+
+def _print_table(frame, lang: str, who: str | None = None, when: str | None = None) -> None:
+    """The last rows as a compact table: who, when, n, rate with interval, change, flag."""
+    who = who or next((c for c in ("unit_name", "row") if c in frame.columns), "unit_code")
+    when = when or ("period" if "period" in frame.columns else None)
+    table = Table()
+    heads = [c for c in ("indicator", who, when) if c and c in frame.columns]
+    for c in heads:
+        table.add_column(c, overflow="fold")
+    for c in ("n", "rate", "95%", "change_yago", "significant_yago"):
+        if c in frame.columns or c == "95%":
+            table.add_column(c, justify="right")
+    for row in frame.to_dict(orient="records"):
+        cells = [str(row[c]) for c in heads]
+        cells.append(format_number(row["n"], lang))
+        cells.append(_fmt(row.get("rate"), lang))
+        cells.append(f"{_fmt(row.get('rate_lower'), lang)}–{_fmt(row.get('rate_upper'), lang)}")
+        if "change_yago" in frame.columns:
+            cells.append(_fmt(row.get("change_yago"), lang) + " %")
+        if "significant_yago" in frame.columns:
+            cells.append("✓" if row.get("significant_yago") else "")
+        table.add_row(*cells)
+    console.print(table)
+
+
+def _fmt(value, lang: str) -> str:
+    return format_number(value, lang, 1) if value is not None and np.isfinite(value) else "—"
+
+
+@app.command()
+@command
+def report(
+    period: Annotated[str, typer.Option(help="Mes / month (YYYY-MM)")],
+    lang: Annotated[str | None, typer.Option("--lang", help="es | en")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="html | pdf")] = "html",
+    out: Annotated[Path | None, typer.Option(help="Archivo / file")] = None,
+    indicator_set: Annotated[str, typer.Option("--set", help="mesa | homicide | FILE")] = "mesa",
+    directory: DirOption = Path("."),
+    as_json: JsonOption = False,
+) -> None:
+    """Boletín mensual / monthly bulletin (HTML, PDF)."""
+    from sereno.indicators.bulletin import build_bulletin
+
+    lang = lang or default_language()
+    if lang not in ("es", "en"):
+        raise SerenoError("indicators.bad_lang", value=lang)
+    os.environ["SERENO_LANG"] = lang
+    if fmt not in ("html", "pdf"):
+        raise SerenoError("indicators.bad_format", value=fmt)
+    with open_observatory(directory) as obs:
+        bulletin = build_bulletin(obs, period, lang, indicator_set)
+        target = out or obs.directory / "informes" / f"boletin-{period}.{lang}.{fmt}"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    bulletin.write(target, fmt)
+    emit(
+        {"file": str(target), **bulletin.to_dict()},
+        as_json,
+        lambda: console.print(t("indicators.report_written", lang, file=str(target))),
+    )

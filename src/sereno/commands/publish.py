@@ -1,0 +1,84 @@
+"""Publish commands: serve (the portal), export (open data), account add (workspace staff)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from sereno.commands.common import DirOption, JsonOption, app, command, console, emit
+from sereno.i18n import t
+
+account_app = typer.Typer(no_args_is_help=True, help="Cuentas del portal / portal accounts")
+app.add_typer(account_app, name="account")
+
+
+@app.command()
+@command
+def serve(
+    host: Annotated[str, typer.Option(help="Dirección / address")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Puerto / port")] = 8000,
+    directory: DirOption = Path("."),
+) -> None:
+    """Abrir el portal web / serve the web portal."""
+    import uvicorn
+
+    from sereno.publish.app import create_app
+
+    application = create_app(directory)
+    console.print(t("publish.serve_start", url=f"http://{host}:{port}/", dir=directory))
+    uvicorn.run(application, host=host, port=port, log_level="warning", access_log=False)
+
+
+@app.command("export")
+@command
+def export(
+    out: Annotated[Path, typer.Option("--out", "-o", help="Carpeta de salida / output folder")],
+    directory: DirOption = Path("."),
+    as_json: JsonOption = False,
+) -> None:
+    """Exportar datos abiertos / export open data (CSV, Parquet, GeoJSON, datapackage.json)."""
+    from sereno.publish.data import PortalData
+    from sereno.publish.opendata import export_open_data
+    from sereno.store import Observatory
+
+    with Observatory.open(directory) as obs:
+        result = export_open_data(PortalData(obs), out)
+    emit(
+        result,
+        as_json,
+        lambda: console.print(
+            t(
+                "publish.export_done",
+                dir=out,
+                files=len(result.files),
+                suppressed=result.suppressed,
+                threshold=result.threshold,
+            )
+        ),
+    )
+
+
+@account_app.command("add")
+@command
+def account_add(
+    username: Annotated[str, typer.Argument(help="Usuario / username")],
+    role: Annotated[str, typer.Option(help="admin | analyst | reviewer")] = "analyst",
+    directory: DirOption = Path("."),
+    as_json: JsonOption = False,
+) -> None:
+    """Crear una cuenta del espacio de trabajo / create a workspace account.
+
+    The password is read from SERENO_PASSWORD, else asked for without echo.
+    """
+    from sereno.publish.auth import create_account
+    from sereno.store import Observatory
+
+    password = os.environ.get("SERENO_PASSWORD") or typer.prompt(
+        t("publish.password_prompt"), hide_input=True, confirmation_prompt=True
+    )
+    with Observatory.open(directory) as obs:
+        result = create_account(obs, username, password, role)
+    emit(result, as_json, lambda: console.print(t("publish.account_done", **result)))

@@ -1,0 +1,191 @@
+"""The result of an indicator computation: a tidy table with its metadata."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sereno.i18n import format_number, t
+from sereno.indicators.definitions import Indicator
+from sereno.indicators.stats import compare_rates, poisson_interval
+
+
+def clean(value: Any) -> Any:
+    """A JSON-able scalar: NaN and infinities become None, NumPy scalars plain Python."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    return [{k: clean(v) for k, v in row.items()} for row in frame.to_dict(orient="records")]
+
+
+@dataclass(frozen=True)
+class Indicators:
+    """Counts and rates of an indicator set by unit and period (one row each in ``table``).
+
+    Columns of ``table``: indicator, source, unit_code, period, first, last, months,
+    months_covered, partial, n, population, person_years, rate, rate_lower, rate_upper
+    (exact Poisson, Garwood 1936), rate_eb (empirical Bayes, Marshall 1991), and for the
+    previous period (``prev``) and the same period a year before (``yago``): n_, rate_,
+    change_ (per cent), rate_ratio_ with its interval, p_ (conditional exact test) and
+    significant_. Rates are per ``per`` person-years.
+    """
+
+    set_name: str
+    title_es: str
+    title_en: str
+    indicators: tuple[Indicator, ...]
+    level: str
+    period: str
+    alpha: float
+    through: str | None
+    unit_names: dict[str, str]
+    coverage: pd.DataFrame
+    table: pd.DataFrame = field(repr=False)
+
+    def indicator(self, key: str) -> Indicator:
+        return next(i for i in self.indicators if i.key == key)
+
+    def to_frame(self) -> pd.DataFrame:
+        out = self.table.copy()
+        out.insert(3, "unit_name", out["unit_code"].map(self.unit_names))
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "set": self.set_name,
+            "title_es": self.title_es,
+            "title_en": self.title_en,
+            "level": self.level,
+            "period": self.period,
+            "alpha": self.alpha,
+            "through": self.through,
+            "indicators": [i.to_dict() for i in self.indicators],
+            "coverage": records(self.coverage),
+            "rows": records(self.to_frame()),
+        }
+
+    def totals(self) -> pd.DataFrame:
+        """The whole area (all units summed) by indicator, source and period, re-tested."""
+        return area_totals(self.table, self.alpha, {i.key: i.per for i in self.indicators})
+
+    def latest_period(self) -> str | None:
+        complete = self.table[~self.table["partial"]]
+        return None if complete.empty else str(complete["period"].iloc[-1])
+
+    def summary(self, lang: str = "es") -> str:
+        totals = self.totals()
+        period = self.latest_period()
+        if period is None:
+            return t("indicators.summary_none", lang)
+        lines = [
+            t(
+                "indicators.summary_head",
+                lang,
+                title=self.title_es if lang == "es" else self.title_en,
+                period=period,
+                units=len(self.unit_names),
+                level=self.level,
+            )
+        ]
+        for ind in self.indicators:
+            rows = totals[(totals["indicator"] == ind.key) & (totals["period"] == period)]
+            for row in rows.itertuples():
+                lines.append(sentence(ind, row, lang))
+        return " ".join(lines)
+
+    def plot(
+        self, indicator: str | None = None, unit: str | None = None, lang: str = "es", ax=None
+    ):
+        from sereno.indicators.charts import trend_chart
+
+        key = indicator or self.indicators[0].key
+        if unit is None:
+            frame = self.totals()
+            where = t("indicators.all_units", lang, n=len(self.unit_names), level=self.level)
+        else:
+            frame = self.table[self.table["unit_code"] == unit]
+            where = self.unit_names.get(unit, unit)
+        frame = frame[frame["indicator"] == key]
+        return trend_chart(frame, self.indicator(key), where, lang, ax=ax)
+
+
+def area_totals(table: pd.DataFrame, alpha: float, per: dict[str, int]) -> pd.DataFrame:
+    """Sum units by indicator, source and period; recompute rates, intervals and tests."""
+    keys = ["indicator", "source", "period", "first", "last", "months"]
+    g = table.groupby(keys, sort=False, as_index=False).agg(
+        months_covered=("months_covered", "min"),
+        partial=("partial", "any"),
+        n=("n", "sum"),
+        person_years=("person_years", lambda s: s.sum(min_count=len(s))),
+        n_prev=("n_prev", lambda s: s.sum(min_count=len(s))),
+        n_yago=("n_yago", lambda s: s.sum(min_count=len(s))),
+        py_prev=("person_years_prev", lambda s: s.sum(min_count=len(s))),
+        py_yago=("person_years_yago", lambda s: s.sum(min_count=len(s))),
+    )
+    scale = g["indicator"].map(per).to_numpy(dtype=float)
+    py = g["person_years"].to_numpy(dtype=float)
+    g["population"] = py * 12 / g["months"]
+    ok = ~g["partial"].to_numpy() & np.isfinite(py)
+    lo, hi = poisson_interval(g["n"].to_numpy())
+    with np.errstate(divide="ignore", invalid="ignore"):
+        g["rate"] = np.where(ok, g["n"] / py * scale, np.nan)
+        g["rate_lower"] = np.where(ok, lo / py * scale, np.nan)
+        g["rate_upper"] = np.where(ok, hi / py * scale, np.nan)
+    for c in ("prev", "yago"):
+        n0 = g[f"n_{c}"].to_numpy(dtype=float)
+        e0 = g[f"py_{c}"].to_numpy(dtype=float)
+        good = ok & np.isfinite(n0) & np.isfinite(e0)
+        test = compare_rates(g["n"].to_numpy(), py, np.nan_to_num(n0), e0, alpha)
+        g[f"rate_{c}"] = np.where(good, n0 / e0 * scale, np.nan)
+        g[f"change_{c}"] = np.where(good & (n0 > 0), (test["rate_ratio"] - 1) * 100, np.nan)
+        g[f"p_{c}"] = np.where(good, test["p_value"], np.nan)
+        g[f"significant_{c}"] = good & (test["p_value"] < alpha)
+    return g
+
+
+def sentence(ind: Indicator, row: Any, lang: str) -> str:
+    """One plain-language sentence about an indicator's latest figure and its change."""
+    n = format_number(int(row.n), lang)
+    text = t(
+        "indicators.summary_count",
+        lang,
+        name=ind.name(lang),
+        n=n,
+        counted=t(f"indicators.counted_{ind.counted}", lang),
+        source=row.source,
+    )
+    if np.isfinite(row.rate):
+        text += " " + t(
+            "indicators.summary_rate",
+            lang,
+            rate=format_number(row.rate, lang, 1),
+            lower=format_number(row.rate_lower, lang, 1),
+            upper=format_number(row.rate_upper, lang, 1),
+            per=format_number(ind.per, lang),
+        )
+    if np.isfinite(row.change_yago):
+        key = "summary_change_sig" if row.significant_yago else "summary_change_ns"
+        text += " " + t(
+            f"indicators.{key}",
+            lang,
+            change=signed(row.change_yago, lang),
+            before=format_number(row.n_yago, lang),
+            p=format_number(row.p_yago, lang, 3),
+        )
+    return text
+
+
+def signed(value: float, lang: str, decimals: int = 0) -> str:
+    if not np.isfinite(value):
+        return "—"
+    text = format_number(abs(value), lang, decimals)
+    return ("+" if value > 0 else "−" if value < 0 else "") + text + " %"

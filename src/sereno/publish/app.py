@@ -1,0 +1,223 @@
+"""The portal: a FastAPI application serving every registered page as HTML and JSON.
+
+``create_app(directory)`` opens the observatory and builds the routes from the page
+registry (:mod:`sereno.publish.pages`): for each page its HTML view, its JSON twin under
+``/api/v1/`` and its CSV, Parquet and GeoJSON variants, each passing through the privacy
+policy first. No asset comes from another host: the Content-Security-Policy says so to the
+browser too.
+"""
+
+from __future__ import annotations
+
+import inspect
+import io
+import json
+import math
+import typing
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import numpy as np
+from fastapi import FastAPI, Query, Request
+from fastapi.middleware.gzip import GZipMiddleware
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+
+from sereno.errors import SerenoError
+from sereno.i18n import LANGUAGES
+from sereno.publish import auth
+from sereno.publish.data import PortalData
+from sereno.publish.opendata import FILES
+from sereno.publish.opendata_page import opendata_folder
+from sereno.publish.pages import PortalContext, PortalPage, pages
+from sereno.publish.privacy import PUBLIC, RESTRICTED
+from sereno.publish.public_pages import register_public_pages
+from sereno.publish.render import LANG_COOKIE, Renderer, choose_language
+from sereno.store import Observatory
+
+STATIC = Path(__file__).parent / "static"
+NOT_FOUND_KEYS = {"publish.unknown_unit"}
+HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; style-src 'self'; "
+    "script-src 'self'; connect-src 'self'; frame-ancestors 'none'; form-action 'self'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "X-Frame-Options": "DENY",
+}
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | np.ndarray):
+        return [_plain(v) for v in value]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    return value
+
+
+class PortalJSON(JSONResponse):
+    def render(self, content: Any) -> bytes:
+        return json.dumps(_plain(content), ensure_ascii=False, separators=(",", ":")).encode()
+
+
+class Portal:
+    """The open observatory, its figures, its templates and who is asking."""
+
+    def __init__(self, obs: Observatory) -> None:
+        self.obs = obs
+        self.data = PortalData(obs)
+        self.renderer = Renderer(self)
+
+    def context(self, request: Request, lang: str | None) -> PortalContext:
+        with self.data.lock:
+            user = auth.session_account(self.obs, request.cookies.get(auth.SESSION_COOKIE))
+        return PortalContext(self.data, choose_language(request, lang, self.obs.config), user)
+
+    def error(
+        self, error: SerenoError, ctx: PortalContext, html: bool, request: Request
+    ) -> Response:
+        status = 404 if error.key in NOT_FOUND_KEYS else 400
+        if html:
+            return self.renderer.page("error.html", request, ctx, "publish.error_title",
+                                      {"message": error.message(ctx.lang)}, status)  # fmt: skip
+        return PortalJSON(error.to_dict(ctx.lang), status_code=status)
+
+    def refuse(self, ctx: PortalContext, html: bool, request: Request) -> Response:
+        """Anonymous visitors are sent to sign in (HTML) or get 401; others without the
+        permission get 403."""
+        if html and ctx.user is None:
+            return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+        message = ctx.t("publish.forbidden")
+        if html:
+            return self.renderer.page("error.html", request, ctx, "publish.error_title",
+                                      {"message": message}, 403)  # fmt: skip
+        status = 401 if ctx.user is None else 403
+        return PortalJSON({"error": "publish.forbidden", "message": message}, status_code=status)
+
+    def serve(self, page: PortalPage, fmt: str, request: Request, lang: str | None, kwargs: dict):
+        ctx = self.context(request, lang)
+        html = fmt == "html"
+        if page.audience != PUBLIC and not auth.allowed(ctx.user, page.permission):
+            return self.refuse(ctx, html, request)
+        if page.audience == PUBLIC and ctx.user is None:
+            key = (page.key, fmt, ctx.lang, str(request.url.path), tuple(sorted(kwargs.items())))
+            body, media, status = self.data.response(
+                key, lambda: self._render(page, fmt, request, ctx, kwargs)
+            )
+            return Response(body, status_code=status, media_type=media)
+        return self._respond(page, fmt, request, ctx, kwargs)
+
+    def _render(self, page, fmt, request, ctx, kwargs) -> tuple[bytes, str, int]:
+        response = self._respond(page, fmt, request, ctx, kwargs)
+        return response.body, response.media_type or "", response.status_code
+
+    def _respond(
+        self, page: PortalPage, fmt: str, request: Request, ctx: PortalContext, kwargs: dict
+    ) -> Response:
+        html = fmt == "html"
+        try:
+            data = page.data(ctx, **kwargs)
+        except SerenoError as error:
+            return self.error(error, ctx, html, request)
+        audience = RESTRICTED if page.audience != PUBLIC else PUBLIC
+        data = self.data.policy.scrub(data, audience)
+        if page.audience != PUBLIC:
+            action = (
+                "portal_view_restricted" if fmt in ("html", "json") else "portal_export_restricted"
+            )
+            with self.data.lock:
+                self.obs.audit(action, request.url.path, actor=ctx.user.username,
+                               query=str(request.url.query), format=fmt)  # fmt: skip
+        if html:
+            return self.renderer.page(page.template, request, ctx, page.title, data, page=page)
+        if fmt == "json":
+            return PortalJSON(data)
+        if fmt == "geojson":
+            collection = self.data.policy.scrub(page.geojson(data, ctx), audience)
+            return PortalJSON(collection, media_type="application/geo+json")
+        table = self.data.policy.frame(page.table(data), audience)
+        if fmt == "csv":
+            return Response(table.to_csv(index=False), media_type="text/csv; charset=utf-8")
+        buffer = io.BytesIO()
+        table.to_parquet(buffer, index=False)
+        return Response(buffer.getvalue(), media_type="application/vnd.apache.parquet")
+
+
+def _endpoint(portal: Portal, page: PortalPage, fmt: str):
+    """A route function whose signature is the page's data parameters plus ``lang``."""
+    hints = typing.get_type_hints(page.data, include_extras=True)
+    params = [
+        p.replace(kind=inspect.Parameter.KEYWORD_ONLY, annotation=hints.get(p.name, str))
+        for p in list(inspect.signature(page.data).parameters.values())[1:]
+    ]
+    lang_type = Annotated[str | None, Query(pattern="^(es|en)$")]
+    extra = [
+        inspect.Parameter("request", inspect.Parameter.KEYWORD_ONLY, annotation=Request),
+        inspect.Parameter("lang", inspect.Parameter.KEYWORD_ONLY, default=None,
+                          annotation=lang_type),
+    ]  # fmt: skip
+
+    def endpoint(**kwargs: Any) -> Response:
+        request, lang = kwargs.pop("request"), kwargs.pop("lang")
+        return portal.serve(page, fmt, request, lang, kwargs)
+
+    endpoint.__signature__ = inspect.Signature([*params, *extra])  # type: ignore[attr-defined]
+    endpoint.__doc__ = page.data.__doc__
+    endpoint.__name__ = f"{page.key}_{fmt}"
+    return endpoint
+
+
+def create_app(directory: str | Path | Observatory) -> FastAPI:
+    """The portal of the observatory in ``directory`` (opened here, or given open)."""
+    from sereno.publish.workspace import add_workspace
+
+    obs = directory if isinstance(directory, Observatory) else Observatory.open(directory)
+    register_public_pages()
+    portal = Portal(obs)
+    app = FastAPI(
+        title=f"Sereno API: {obs.config.name}",
+        version="1",
+        openapi_url="/api/v1/openapi.json",
+        docs_url=None,
+        redoc_url=None,
+    )
+    app.state.portal = portal
+    app.add_middleware(GZipMiddleware, minimum_size=800)
+
+    @app.middleware("http")
+    async def headers(request: Request, call_next):
+        response = await call_next(request)
+        response.headers.update(HEADERS)
+        asked = request.query_params.get("lang")
+        if asked in LANGUAGES:
+            response.set_cookie(LANG_COOKIE, asked, max_age=31536000, samesite="lax")
+        if request.method == "GET" and request.url.path.startswith("/static/"):
+            response.headers["Cache-Control"] = "public, max-age=86400"
+        return response
+
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    add_workspace(app, portal)
+    for page in pages():
+        for fmt in page.variants:
+            app.add_api_route(f"{page.api_path}.{fmt}", _endpoint(portal, page, fmt),
+                              methods=["GET"], tags=[page.key])  # fmt: skip
+        app.add_api_route(page.api_path, _endpoint(portal, page, "json"), methods=["GET"],
+                          tags=[page.key])  # fmt: skip
+        app.add_api_route(page.path, _endpoint(portal, page, "html"), methods=["GET"],
+                          include_in_schema=False, response_class=HTMLResponse)  # fmt: skip
+
+    @app.get("/api/v1/opendata/{file}", tags=["opendata"])
+    def opendata_file(file: Literal[FILES]) -> FileResponse:  # type: ignore[valid-type]
+        """One open-data file (the same files ``sereno export`` writes)."""
+        return FileResponse(opendata_folder(portal.data) / file, filename=file)
+
+    return app

@@ -1,0 +1,350 @@
+"""The public pages written from the store: overview, map, units, sources, alerts, open data.
+
+Every count comes from :meth:`PortalData.cells`, the one suppressed table per source and
+offence, so the same figure reads the same (or "<5") on every page and in every export.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import numpy as np
+import pandas as pd
+from fastapi import Query
+
+from sereno.errors import SerenoError
+from sereno.harmonise.iccs import iccs_codes
+from sereno.i18n import format_number
+from sereno.publish.cube import ALL_YEARS, ROOT
+from sereno.publish.data import HOMICIDE
+from sereno.publish.pages import PortalContext, PortalPage, paged, records, register_page
+from sereno.publish.svg import choropleth, class_breaks, class_of
+
+Offence = Annotated[str, Query(pattern=r"^[0-9A-Z]{2,8}$", description="ICCS code")]
+Limit = Annotated[int, Query(ge=1, le=500)]
+Offset = Annotated[int, Query(ge=0)]
+
+
+def offence_name(code: str, lang: str) -> str:
+    table = iccs_codes().set_index("code")
+    return str(table.loc[code, f"label_{lang}"]) if code in table.index else code
+
+
+def count_cell(row: Any, threshold: int) -> dict[str, Any]:
+    hidden = bool(row.suppressed)
+    return {"n": None if hidden else int(row.n), "suppressed": hidden,
+            "display": f"<{threshold}" if hidden else None}  # fmt: skip
+
+
+def _source_for(ctx: PortalContext, source: str | None, offence: str) -> str:
+    known = ctx.data.sources_of(offence)
+    if not known:
+        raise SerenoError("publish.no_data", offence=offence)
+    if source is None:
+        return ctx.data.default_source(offence)
+    if source not in known:
+        raise SerenoError("publish.unknown_source", source=source, known=", ".join(known))
+    return source
+
+
+def _offences(ctx: PortalContext) -> list[dict[str, Any]]:
+    found = ctx.data.offences()
+    return [
+        {"code": r.iccs_code, "label": offence_name(r.iccs_code, ctx.lang), "counted": r.counted}
+        for r in found.itertuples()
+    ]
+
+
+def change(now: int, before: int) -> dict[str, Any] | None:
+    """Percentage change with a 95% interval from the Poisson rate ratio (log scale)."""
+    if now <= 0 or before <= 0:
+        return None
+    ratio = now / before
+    half = 1.96 * np.sqrt(1 / now + 1 / before)
+    low, high = ratio * np.exp(-half), ratio * np.exp(half)
+    return {"pct": round(100 * (ratio - 1), 1), "low": round(100 * (low - 1), 1),
+            "high": round(100 * (high - 1), 1)}  # fmt: skip
+
+
+def overview_data(ctx: PortalContext, offence: Offence = HOMICIDE) -> dict[str, Any]:
+    """Monthly counts per source, yearly totals, and the last twelve months against the
+    twelve before."""
+    threshold = ctx.data.policy.min_public_count
+    series = []
+    for source in ctx.data.sources_of(offence):
+        cells = ctx.data.cells(source, offence)
+        months = cells[cells["kind"] == "month"]
+        years = cells[(cells["kind"] == "unit") & (cells["unit_code"] == ROOT)]
+        years = years[years["year"] != ALL_YEARS]
+        month_rows = [{"period": r.period, **count_cell(r, threshold)} for r in months.itertuples()]
+        covered = months.groupby("year").size()
+        year_rows = [
+            {"year": int(r.year), "months": int(covered.get(r.year, 0)), **count_cell(r, threshold)}
+            for r in years.itertuples()
+        ]
+        for i, row in enumerate(year_rows):
+            earlier = year_rows[i - 1] if i else None
+            full = row["months"] == 12 and earlier is not None and earlier["months"] == 12
+            row["change"] = (
+                change(row["n"], earlier["n"]) if full and row["n"] and earlier["n"] else None
+            )
+        last = months.tail(24)
+        recent = None
+        if len(last) == 24 and not last["suppressed"].any():
+            now, before = int(last["n"].iloc[12:].sum()), int(last["n"].iloc[:12].sum())
+            recent = {"from": last["period"].iloc[12], "to": last["period"].iloc[-1],
+                      "n": now, "previous": before, "change": change(now, before)}  # fmt: skip
+        series.append({"source": source, "months": month_rows, "years": year_rows,
+                       "last_12_months": recent})  # fmt: skip
+    if not series:
+        raise SerenoError("publish.no_data", offence=offence)
+    return {
+        "observatory": ctx.data.name,
+        "synthetic": ctx.data.synthetic,
+        "offence": offence,
+        "offence_label": offence_name(offence, ctx.lang),
+        "threshold": threshold,
+        "series": series,
+        "offences": _offences(ctx),
+    }
+
+
+def overview_table(data: dict[str, Any]) -> pd.DataFrame:
+    rows = [{"source": s["source"], **m} for s in data["series"] for m in s["months"]]
+    return pd.DataFrame(rows).drop(columns=["display"])
+
+
+def _level(ctx: PortalContext, level: str | None) -> str:
+    levels = ctx.data.levels
+    if level is None:
+        if not levels:
+            raise SerenoError("publish.no_units")
+        return levels[-1]
+    if level not in levels:
+        raise SerenoError("publish.unknown_level", level=level, levels=", ".join(levels))
+    return level
+
+
+def _unit_figures(ctx: PortalContext, source: str, offence: str, year: int) -> pd.DataFrame:
+    """Every unit's cell for ``year`` (``ALL_YEARS``: the span) with population and rate."""
+    cells = ctx.data.cells(source, offence)
+    cells = cells[(cells["kind"] == "unit") & (cells["year"] == year)]
+    years = ctx.data.years(source)
+    span = years if year == ALL_YEARS else [year]
+    pops = sum(ctx.data.population(y) for y in span)
+    units = ctx.data.units().merge(
+        cells[["unit_code", "period", "n", "suppressed"]], on="unit_code"
+    )
+    units["population"] = units["unit_code"].map(pops / len(span)).round()
+    person_years = units["unit_code"].map(pops)
+    rate = 1e5 * units["n"].astype(float) / person_years
+    units["rate"] = rate.where(~units["suppressed"] & (person_years > 0)).round(1)
+    return units
+
+
+def _period(ctx: PortalContext, source: str, period: str | None) -> int:
+    years = ctx.data.years(source)
+    if period in (None, "", "all"):
+        return ALL_YEARS
+    if not period.isdigit() or int(period) not in years:
+        raise SerenoError("publish.unknown_period", period=period,
+                          periods=", ".join(map(str, years)))  # fmt: skip
+    return int(period)
+
+
+def map_data(
+    ctx: PortalContext,
+    level: Annotated[str | None, Query(max_length=40)] = None,
+    period: Annotated[str | None, Query(max_length=10, description="YYYY or all")] = None,
+    source: Annotated[str | None, Query(max_length=60)] = None,
+    offence: Offence = HOMICIDE,
+) -> dict[str, Any]:
+    """Counts and rates per 100,000 of every unit of a level, for a year or the whole span."""
+    level = _level(ctx, level)
+    source = _source_for(ctx, source, offence)
+    year = _period(ctx, source, period)
+    units = _unit_figures(ctx, source, offence, year)
+    units = units[units["level"] == level]
+    breaks = class_breaks(units["rate"].to_numpy(dtype=float))
+    units = units.assign(rate_class=class_of(units["rate"].to_numpy(dtype=float), breaks))
+    units = units.sort_values(["rate", "unit_code"], ascending=[False, True], na_position="last")
+    threshold = ctx.data.policy.min_public_count
+    rows = [
+        {"unit_code": r.unit_code, "unit_name": r.unit_name, **count_cell(r, threshold),
+         "population": None if pd.isna(r.population) else int(r.population),
+         "rate": None if pd.isna(r.rate) else float(r.rate), "rate_class": int(r.rate_class)}
+        for r in units.itertuples()
+    ]  # fmt: skip
+    return {
+        "level": level, "levels": ctx.data.levels, "source": source,
+        "sources": ctx.data.sources_of(offence), "offence": offence,
+        "offence_label": offence_name(offence, ctx.lang),
+        "period": units["period"].iloc[0] if len(units) else "",
+        "periods": ["all", *map(str, ctx.data.years(source))], "breaks": breaks,
+        "threshold": threshold, "units": rows,
+    }  # fmt: skip
+
+
+def map_geojson(data: dict[str, Any], ctx: PortalContext) -> dict[str, Any]:
+    shapes = ctx.data.geometry(data["level"]).set_index("unit_code")["geometry"]
+    features = []
+    for row in data["units"]:
+        if row["unit_code"] not in shapes.index:
+            continue
+        geometry = _rounded(shapes[row["unit_code"]])
+        features.append({"type": "Feature", "geometry": geometry, "properties": row})
+    meta = {k: v for k, v in data.items() if k != "units"}
+    return {"type": "FeatureCollection", "properties": meta, "features": features}
+
+
+def map_picture(store: Any, data: dict[str, Any], lang: str) -> str:
+    """The SVG choropleth of ``map_data``'s result, each unit linked to its page."""
+    shapes = store.geometry(data["level"]).set_index("unit_code")["geometry"]
+    units = [u for u in data["units"] if u["unit_code"] in shapes.index]
+    if not units:
+        return ""
+    threshold = data["threshold"]
+    labels = [
+        f"{u['unit_name']}: "
+        + (f"<{threshold}" if u["suppressed"] else format_number(u["n"], lang))
+        + ("" if u["rate"] is None else f" ({format_number(u['rate'], lang, 1)} / 100 000)")
+        for u in units
+    ]
+    return choropleth(
+        shapes.loc[[u["unit_code"] for u in units]].to_numpy(),
+        np.array([u["rate_class"] for u in units]),
+        np.array([u["suppressed"] for u in units]),
+        labels,
+        [f"/units/{u['unit_code']}?lang={lang}&source={data['source']}" for u in units],
+        data["offence_label"],
+    )
+
+
+def _rounded(geometry: Any) -> dict[str, Any]:
+    import shapely
+
+    rounded = shapely.set_precision(geometry, 1e-4)
+    return shapely.geometry.mapping(rounded)
+
+
+def unit_data(
+    ctx: PortalContext,
+    unit_code: str,
+    source: Annotated[str | None, Query(max_length=60)] = None,
+    offence: Offence = HOMICIDE,
+) -> dict[str, Any]:
+    """A unit's yearly series, its rank by rate in its level, its parent and children."""
+    units = ctx.data.units().set_index("unit_code")
+    if unit_code not in units.index:
+        raise SerenoError("publish.unknown_unit", unit=unit_code)
+    source = _source_for(ctx, source, offence)
+    unit = units.loc[unit_code]
+    threshold = ctx.data.policy.min_public_count
+    series = []
+    for year in [*ctx.data.years(source), ALL_YEARS]:
+        figures = _unit_figures(ctx, source, offence, year)
+        peers = figures[figures["level"] == unit["level"]]
+        ranked = peers.dropna(subset=["rate"]).sort_values("rate", ascending=False)
+        me = figures.set_index("unit_code").loc[unit_code]
+        rank = (
+            int(np.flatnonzero(ranked["unit_code"].to_numpy() == unit_code)[0]) + 1
+            if unit_code in set(ranked["unit_code"])
+            else None
+        )
+        series.append({
+            "period": me["period"], **count_cell(me, threshold),
+            "population": None if pd.isna(me["population"]) else int(me["population"]),
+            "rate": None if pd.isna(me["rate"]) else float(me["rate"]),
+            "rank": rank, "ranked": len(ranked),
+        })  # fmt: skip
+    children = units[units["parent_code"] == unit_code].reset_index()
+    parent = unit["parent_code"]
+    programs = ctx.data.interventions()
+    programs = programs[[unit_code in (u if u is not None else []) for u in programs["unit_codes"]]]
+    return {
+        "unit_code": unit_code, "unit_name": unit["unit_name"], "level": unit["level"],
+        "area_km2": None if pd.isna(unit["area_km2"]) else round(float(unit["area_km2"]), 2),
+        "parent": None if parent is None or parent not in units.index
+        else {"unit_code": parent, "unit_name": units.loc[parent, "unit_name"]},
+        "children": records(children[["unit_code", "unit_name", "level"]]),
+        "source": source, "sources": ctx.data.sources_of(offence), "offence": offence,
+        "offence_label": offence_name(offence, ctx.lang), "threshold": threshold,
+        "series": series,
+        "interventions": records(programs.drop(columns=["unit_codes", "cost_usd", "funder"])),
+    }  # fmt: skip
+
+
+def units_data(
+    ctx: PortalContext,
+    level: Annotated[str | None, Query(max_length=40)] = None,
+    limit: Limit = 100,
+    offset: Offset = 0,
+) -> dict[str, Any]:
+    """The geographic units, a page at a time."""
+    units = ctx.data.units()
+    if level is not None:
+        units = units[units["level"] == _level(ctx, level)]
+    return paged(units.drop(columns=["area_km2"]), limit, offset)
+
+
+def sources_data(ctx: PortalContext) -> dict[str, Any]:
+    """Coverage, records, quarantine and yearly homicide totals of each source."""
+    threshold = ctx.data.policy.min_public_count
+    sources = ctx.data.sources()
+    years: dict[str, dict[str, Any]] = {}
+    for source in ctx.data.sources_of(HOMICIDE):
+        cells = ctx.data.cells(source, HOMICIDE)
+        root = cells[(cells["kind"] == "unit") & (cells["unit_code"] == ROOT)]
+        years[source] = {r.period: count_cell(r, threshold) for r in root.itertuples()}
+    reasons = ctx.data.quarantine_reasons()
+    return {
+        "sources": records(sources), "homicides_by_year": years,
+        "quarantine": records(reasons), "threshold": threshold,
+    }  # fmt: skip
+
+
+def alerts_data(
+    ctx: PortalContext,
+    status: Annotated[str | None, Query(pattern="^(new|seen|confirmed)$")] = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> dict[str, Any]:
+    """Alerts not dismissed, newest first; small observed counts are suppressed."""
+    alerts = ctx.data.alerts()
+    alerts = alerts[alerts["status"] != "dismissed"]
+    if status is not None:
+        alerts = alerts[alerts["status"] == status]
+    threshold = ctx.data.policy.min_public_count
+    alerts = alerts.assign(
+        observed=alerts["observed"].where(alerts["observed"] >= threshold),
+        expected=alerts["expected"].round(1),
+        unit_codes=[list(u) for u in alerts["unit_codes"]],
+    )
+    return {**paged(alerts, limit, offset), "threshold": threshold}
+
+
+def register_public_pages() -> None:
+    """Register the pages of this module (once)."""
+    from sereno.publish.opendata_page import opendata_data
+    from sereno.publish.pages import PAGES
+
+    if "overview" in PAGES:
+        return
+    for page in (
+        PortalPage("overview", "/", "publish.page_overview", overview_data, "overview.html",
+                   order=10, table=overview_table),
+        PortalPage("map", "/map", "publish.page_map", map_data, "map.html", order=20,
+                   table=lambda d: pd.DataFrame(d["units"]).drop(columns=["display"]),
+                   geojson=map_geojson),
+        PortalPage("units", "/units", "publish.page_units", units_data, "units.html", order=30,
+                   table=lambda d: pd.DataFrame(d["items"])),
+        PortalPage("unit", "/units/{unit_code}", "publish.page_unit", unit_data, "unit.html",
+                   nav=False, table=lambda d: pd.DataFrame(d["series"]).drop(columns=["display"])),
+        PortalPage("alerts", "/alerts", "publish.page_alerts", alerts_data, "alerts.html",
+                   order=40, table=lambda d: pd.DataFrame(d["items"])),
+        PortalPage("sources", "/sources", "publish.page_sources", sources_data, "sources.html",
+                   order=50, table=lambda d: pd.DataFrame(d["sources"])),
+        PortalPage("opendata", "/data", "publish.page_opendata", opendata_data, "opendata.html",
+                   order=60),
+    ):  # fmt: skip
+        register_page(page)

@@ -1,0 +1,164 @@
+"""Maps and charts drawn on the server as SVG: no map library, no tiles, a few kilobytes.
+
+Colours come from ColorBrewer's YlOrRd (Brewer and Harrower, 2003), whose lightness falls
+steadily so the classes stay apart when printed in grey; suppressed units are hatched, and
+each chart series has its own dash pattern.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from html import escape
+
+import numpy as np
+import shapely
+
+PALETTE = ("#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026")
+DASHES = ("", "6 3", "2 3", "10 3 2 3", "1 1")
+GREYS = ("#111", "#555", "#333", "#777", "#222")
+HATCH = (
+    '<defs><pattern id="hatch" width="6" height="6" patternUnits="userSpaceOnUse" '
+    'patternTransform="rotate(45)"><rect width="6" height="6" fill="#fff"/>'
+    '<line x1="0" y1="0" x2="0" y2="6" stroke="#888" stroke-width="2"/></pattern></defs>'
+)
+
+
+def class_breaks(values: np.ndarray, k: int = len(PALETTE)) -> list[float]:
+    """Upper bounds of ``k`` quantile classes of ``values`` (NaN ignored), rounded to 1 decimal."""
+    finite = values[np.isfinite(values)]
+    if finite.size == 0:
+        return []
+    breaks = np.quantile(finite, np.linspace(0, 1, k + 1)[1:])
+    return sorted({round(float(b), 1) for b in breaks})
+
+
+def class_of(values: np.ndarray, breaks: Sequence[float]) -> np.ndarray:
+    """Class index of each value (-1 for NaN)."""
+    idx = np.searchsorted(np.asarray(breaks), values, side="left")
+    return np.where(np.isfinite(values), np.minimum(idx, len(breaks) - 1), -1)
+
+
+def path_data(geometries: np.ndarray, width: float = 800.0) -> tuple[list[str], float]:
+    """SVG path strings of polygons in lon/lat, equirectangular at their mean latitude."""
+    bounds = shapely.total_bounds(geometries)
+    mid = np.cos(np.radians((bounds[1] + bounds[3]) / 2))
+    scale = width / max((bounds[2] - bounds[0]) * mid, 1e-9)
+    height = (bounds[3] - bounds[1]) * scale
+    parts, part_of = shapely.get_parts(geometries, return_index=True)
+    rings, ring_of = shapely.get_rings(parts, return_index=True)
+    xy, point_of = shapely.get_coordinates(rings, return_index=True)
+    x = (xy[:, 0] - bounds[0]) * mid * scale
+    y = (bounds[3] - xy[:, 1]) * scale
+    text = np.char.add(np.char.add(np.char.mod("%.1f", x), ","), np.char.mod("%.1f", y))
+    starts = np.r_[True, point_of[1:] != point_of[:-1]]
+    text = np.where(starts, np.char.add("M", text), np.char.add("L", text))
+    ring_text = [" ".join(chunk) + "Z" for chunk in np.split(text, np.flatnonzero(starts)[1:])]
+    unit_of_ring = part_of[ring_of]
+    paths = [""] * len(geometries)
+    for unit, ring in zip(unit_of_ring, ring_text, strict=True):
+        paths[unit] += ring
+    return paths, float(height)
+
+
+def choropleth(
+    geometries: np.ndarray,
+    classes: np.ndarray,
+    suppressed: np.ndarray,
+    labels: Sequence[str],
+    links: Sequence[str],
+    title: str,
+) -> str:
+    """An SVG choropleth: one linked, titled path per unit."""
+    paths, height = path_data(geometries)
+    shapes = []
+    for d, k, hidden, label, href in zip(paths, classes, suppressed, labels, links, strict=True):
+        fill = "url(#hatch)" if hidden else (PALETTE[k] if k >= 0 else "#fff")
+        shapes.append(
+            f'<a href="{escape(href)}"><path d="{d}" fill="{fill}" stroke="#444" '
+            f'stroke-width="0.6" fill-rule="evenodd"><title>{escape(label)}</title></path></a>'
+        )
+    return (
+        f'<svg class="map" viewBox="-2 -2 804 {height + 4:.0f}" role="img" '
+        f'xmlns="http://www.w3.org/2000/svg" aria-label="{escape(title)}">{HATCH}'
+        + "".join(shapes)
+        + "</svg>"
+    )
+
+
+def line_chart(
+    series: dict[str, Sequence[float | None]],
+    periods: Sequence[str],
+    title: str,
+    width: int = 800,
+    height: int = 260,
+) -> str:
+    """An SVG line chart of several series over ``periods``; gaps where a value is missing."""
+    left, right, top, bottom = 44, 24, 10, 28
+    values = np.array(
+        [[np.nan if v is None else v for v in s] for s in series.values()], dtype=float
+    )
+    top_value = float(np.nanmax(values)) if np.isfinite(values).any() else 1.0
+    step = _nice_step(top_value)
+    y_max = step * np.ceil(top_value / step) if top_value > 0 else 1.0
+    n = max(len(periods) - 1, 1)
+    x = left + np.arange(len(periods)) * (width - left - right) / n
+    out = [
+        f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" '
+        f'xmlns="http://www.w3.org/2000/svg" aria-label="{escape(title)}">'
+    ]
+    for tick in np.arange(0, y_max + step / 2, step):
+        y = top + (height - top - bottom) * (1 - tick / y_max)
+        out.append(
+            f'<line x1="{left}" x2="{width - right}" y1="{y:.1f}" y2="{y:.1f}" stroke="#ddd"/>'
+            f'<text x="{left - 4}" y="{y + 4:.1f}" text-anchor="end" font-size="11">'
+            f"{tick:g}</text>"
+        )
+    for i, period in enumerate(periods):
+        if len(periods) <= 12 or period.endswith("-01"):
+            label = period[:4] if len(periods) > 12 else period
+            out.append(
+                f'<text x="{x[i]:.1f}" y="{height - 8}" text-anchor="middle" '
+                f'font-size="11">{escape(label)}</text>'
+            )
+    for s, row in enumerate(values):
+        y = top + (height - top - bottom) * (1 - row / y_max)
+        d = " ".join(
+            ("M" if i == 0 or not np.isfinite(y[i - 1]) else "L") + f"{x[i]:.1f},{y[i]:.1f}"
+            for i in range(len(row))
+            if np.isfinite(y[i])
+        )
+        dash = DASHES[s % len(DASHES)]
+        out.append(
+            f'<path d="{d}" fill="none" stroke="{GREYS[s % len(GREYS)]}" stroke-width="1.8"'
+            + (f' stroke-dasharray="{dash}"' if dash else "")
+            + "/>"
+        )
+    out.append("</svg>")
+    return "".join(out)
+
+
+def source_chart(series: Sequence[dict], title: str) -> str:
+    """The monthly series of several sources (``{"source", "months": [{"period", "n"}]}``)."""
+    periods = sorted({m["period"] for s in series for m in s["months"]})
+    values = {}
+    for s in series:
+        by_period = {m["period"]: m["n"] for m in s["months"]}
+        values[s["source"]] = [by_period.get(p) for p in periods]
+    return line_chart(values, periods, title)
+
+
+def legend_dash(index: int) -> str:
+    """A short SVG sample of series ``index``'s line, for the chart's legend."""
+    dash = DASHES[index % len(DASHES)]
+    return (
+        '<svg width="34" height="10" aria-hidden="true"><line x1="0" y1="5" x2="34" y2="5" '
+        f'stroke="{GREYS[index % len(GREYS)]}" stroke-width="2"'
+        + (f' stroke-dasharray="{dash}"' if dash else "")
+        + "/></svg>"
+    )
+
+
+def _nice_step(top: float) -> float:
+    raw = max(top, 1.0) / 5
+    power = 10 ** np.floor(np.log10(raw))
+    return float(next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= raw))

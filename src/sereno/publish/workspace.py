@@ -1,0 +1,264 @@
+"""The analysts' workspace: sign-in, upload with the quarantine report, quarantine review,
+alert status and record-level data, behind accounts with roles.
+
+Forms post their session's CSRF token (the sign-in form a double-submit cookie); every view
+or export of restricted data is written to the audit log by the portal's page machinery.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import tempfile
+from pathlib import Path
+from typing import Annotated, Any
+
+import pandas as pd
+from fastapi import FastAPI, Form, Query, Request, UploadFile
+from fastapi.responses import RedirectResponse, Response
+
+from sereno.errors import SerenoError
+from sereno.i18n import t
+from sereno.publish import auth
+from sereno.publish.opendata import public_records
+from sereno.publish.pages import PAGES, PortalContext, PortalPage, paged, records, register_page
+from sereno.publish.privacy import RESTRICTED
+
+LOGIN_CSRF = "sereno_login_csrf"
+SOURCE_NAME = re.compile(r"^[a-z0-9_-]{1,40}$")
+STATUSES = ("new", "seen", "confirmed", "dismissed")
+Limit = Annotated[int, Query(ge=1, le=1000)]
+Offset = Annotated[int, Query(ge=0)]
+
+
+def workspace_data(ctx: PortalContext) -> dict[str, Any]:
+    """Sources, open quarantine by source and reason, and every alert with its status."""
+    alerts = ctx.data.alerts()
+    return {
+        "sources": records(ctx.data.sources()[["source_id", "kind", "counts", "records",
+                                                "quarantined"]]),
+        "quarantine": records(ctx.data.quarantine_reasons()),
+        "alerts": records(alerts.assign(unit_codes=[list(u) for u in alerts["unit_codes"]])),
+        "statuses": list(STATUSES), "role": ctx.user.role if ctx.user else None,
+    }  # fmt: skip
+
+
+def quarantine_data(
+    ctx: PortalContext,
+    source: Annotated[str | None, Query(max_length=40)] = None,
+    batch: Annotated[str | None, Query(max_length=40)] = None,
+    limit: Limit = 200,
+    offset: Offset = 0,
+) -> dict[str, Any]:
+    """Open quarantined rows with the reason written out; secret fields' values masked."""
+    rows = ctx.data.frame(
+        "SELECT quarantine_id, source_id, batch_id, file_name, row_number, reason_code, field, "
+        "column_name, value, expected FROM quarantine WHERE status = 'open' AND "
+        "(? IS NULL OR source_id = ?) AND (? IS NULL OR batch_id = ?) "
+        "ORDER BY source_id, file_name, row_number",
+        [source, source, batch, batch],
+    )
+    secret = [not ctx.data.policy.visible(str(f), RESTRICTED) for f in rows["field"]]
+    rows["value"] = rows["value"].where(~pd.Series(secret, dtype=bool, index=rows.index), "•••")
+    rows["reason"] = [
+        t(f"quarantine.{r.reason_code}", ctx.lang, value=r.value or "", column=r.column_name or "",
+          field=r.field or "", expected=r.expected or "")
+        for r in rows.itertuples()
+    ]  # fmt: skip
+    return paged(rows, limit, offset)
+
+
+def records_data(
+    ctx: PortalContext,
+    source: Annotated[str | None, Query(max_length=40)] = None,
+    limit: Limit = 100,
+    offset: Offset = 0,
+) -> dict[str, Any]:
+    """Victim records with public and restricted fields (never secret ones)."""
+    frame = public_records(ctx.data, RESTRICTED)
+    if source is not None:
+        frame = frame[frame["source_id"] == source]
+    return paged(frame, limit, offset)
+
+
+def register_workspace_pages() -> None:
+    if "workspace" in PAGES:
+        return
+    for page in (
+        PortalPage("workspace", "/workspace", "publish.page_workspace", workspace_data,
+                   "workspace.html", nav=False, audience=RESTRICTED),
+        PortalPage("quarantine", "/workspace/quarantine", "publish.page_quarantine",
+                   quarantine_data, "quarantine.html", nav=False, audience=RESTRICTED,
+                   permission="quarantine", table=lambda d: pd.DataFrame(d["items"])),
+        PortalPage("records", "/workspace/records", "publish.page_records", records_data,
+                   "records.html", nav=False, audience=RESTRICTED, permission="records",
+                   table=lambda d: pd.DataFrame(d["items"])),
+    ):  # fmt: skip
+        register_page(page)
+
+
+def add_workspace(app: FastAPI, portal: Any) -> None:
+    """Sign-in, sign-out and the workspace's forms."""
+    register_workspace_pages()
+    data, obs, renderer = portal.data, portal.obs, portal.renderer
+
+    def guarded(request: Request, csrf: str, permission: str | None):
+        """The context, and a refusal unless signed in, with the form's CSRF token and the
+        permission."""
+        ctx = portal.context(request, None)
+        user = ctx.user
+        if user and auth.csrf_ok(user, csrf) and auth.allowed(user, permission):
+            return ctx, None
+        return ctx, refusal(request, ctx, 401 if user is None else 403)
+
+    def refusal(request: Request, ctx: PortalContext, status: int) -> Response:
+        return renderer.page("error.html", request, ctx, "publish.error_title",
+                             {"message": ctx.t("publish.forbidden")}, status)  # fmt: skip
+
+    @app.get("/login", include_in_schema=False)
+    def login_form(request: Request, next: str = "/workspace", failed: int = 0) -> Response:
+        ctx = portal.context(request, None)
+        token = secrets.token_urlsafe(24)
+        target = next if next.startswith("/") and not next.startswith("//") else "/workspace"
+        response = renderer.page("login.html", request, ctx, "publish.login_title",
+                                 {"next": target, "failed": bool(failed)}, csrf=token)  # fmt: skip
+        response.set_cookie(LOGIN_CSRF, token, httponly=True, samesite="strict")
+        return response
+
+    @app.post("/login", include_in_schema=False)
+    def login(
+        request: Request,
+        username: Annotated[str, Form(max_length=60)],
+        password: Annotated[str, Form(max_length=200)],
+        csrf: Annotated[str, Form(max_length=100)],
+        next: Annotated[str, Form(max_length=200)] = "/workspace",
+    ) -> Response:
+        ctx = portal.context(request, None)
+        if not secrets.compare_digest(csrf, request.cookies.get(LOGIN_CSRF, "")):
+            return refusal(request, ctx, 403)
+        with data.lock:
+            role = auth.check_password(obs, username, password)
+            obs.audit("portal_login", username, actor=username, ok=role is not None)
+            token = auth.open_session(obs, username) if role else None
+        if token is None:
+            return RedirectResponse("/login?failed=1", status_code=303)
+        target = next if next.startswith("/") and not next.startswith("//") else "/workspace"
+        response = RedirectResponse(target, status_code=303)
+        response.set_cookie(auth.SESSION_COOKIE, token, httponly=True, samesite="strict",
+                            max_age=auth.SESSION_HOURS * 3600)  # fmt: skip
+        response.delete_cookie(LOGIN_CSRF)
+        return response
+
+    @app.post("/logout", include_in_schema=False)
+    def logout(request: Request, csrf: Annotated[str, Form(max_length=100)]) -> Response:
+        _ctx, refused = guarded(request, csrf, None)
+        if refused:
+            return refused
+        with data.lock:
+            auth.close_session(obs, request.cookies.get(auth.SESSION_COOKIE))
+        response = RedirectResponse("/", status_code=303)
+        response.delete_cookie(auth.SESSION_COOKIE)
+        return response
+
+    @app.post("/workspace/upload", include_in_schema=False)
+    def upload(
+        request: Request,
+        file: UploadFile,
+        source: Annotated[str, Form(max_length=40)],
+        csrf: Annotated[str, Form(max_length=100)],
+        mapping: Annotated[str, Form(max_length=60)] = "",
+        mapping_file: UploadFile | None = None,
+        dry_run: Annotated[bool, Form()] = False,
+    ) -> Response:
+        ctx, refused = guarded(request, csrf, "upload")
+        if refused:
+            return refused
+        try:
+            result = _ingest_upload(portal, ctx, file, source, mapping, mapping_file, dry_run)
+        except SerenoError as error:
+            # The message names the uploaded file, not the server's temporary copy.
+            error.facts.update({k: Path(str(v)).name for k, v in error.facts.items()
+                                if k == "file"})  # fmt: skip
+            return renderer.page("error.html", request, ctx, "publish.upload_title",
+                                 {"message": error.message(ctx.lang)}, 400)  # fmt: skip
+        rows = quarantine_data(ctx, batch=result.batch_id, limit=500) if not dry_run else None
+        with data.lock:
+            obs.audit("portal_view_restricted", "/workspace/upload", actor=ctx.user.username,
+                      batch=result.batch_id)  # fmt: skip
+        return renderer.page("upload_report.html", request, ctx, "publish.upload_title",
+                             {"result": result.to_dict(), "quarantine": rows})  # fmt: skip
+
+    @app.post("/workspace/quarantine/retry", include_in_schema=False)
+    def retry(
+        request: Request,
+        source: Annotated[str, Form(max_length=40)],
+        csrf: Annotated[str, Form(max_length=100)],
+    ) -> Response:
+        from sereno.ingest.quarantine import retry_quarantine
+
+        ctx, refused = guarded(request, csrf, "upload")
+        if refused:
+            return refused
+        try:
+            with data.lock:
+                retry_quarantine(obs, source)
+                data.changed()
+        except SerenoError as error:
+            return portal.error(error, ctx, True, request)
+        return RedirectResponse(f"/workspace/quarantine?source={source}", status_code=303)
+
+    @app.post("/workspace/alerts/{alert_id}/status", include_in_schema=False)
+    def alert_status(
+        request: Request,
+        alert_id: int,
+        status: Annotated[str, Form(pattern="^(new|seen|confirmed|dismissed)$")],
+        csrf: Annotated[str, Form(max_length=100)],
+        note: Annotated[str, Form(max_length=2000)] = "",
+    ) -> Response:
+        ctx, refused = guarded(request, csrf, "alerts")
+        if refused:
+            return refused
+        with data.lock:
+            obs.engine.execute(
+                "UPDATE alerts SET status = ?, note = coalesce(nullif(?, ''), note), "
+                "updated_at = current_timestamp WHERE alert_id = ?",
+                [status, note, alert_id],
+            )
+            obs.audit("portal_alert_status", str(alert_id), actor=ctx.user.username,
+                      status=status)  # fmt: skip
+            data.changed()
+        return RedirectResponse("/workspace", status_code=303)
+
+
+def _ingest_upload(
+    portal: Any,
+    ctx: PortalContext,
+    file: UploadFile,
+    source: str,
+    mapping: str,
+    mapping_file: UploadFile | None,
+    dry_run: bool,
+):
+    """Run an uploaded file through the same ingestion and quarantine as ``sereno ingest``."""
+    from sereno.ingest.mapping import builtin_names
+    from sereno.ingest.pipeline import ingest_file
+
+    if not SOURCE_NAME.match(source):
+        raise SerenoError("publish.bad_source_name", source=source)
+    if mapping and mapping not in builtin_names():
+        raise SerenoError("publish.unknown_mapping", mapping=mapping,
+                          builtin=", ".join(builtin_names()))  # fmt: skip
+    name = re.sub(r"[^\w.\-]", "_", Path(file.filename or "upload.csv").name)[-120:]
+    with tempfile.TemporaryDirectory(prefix="sereno-upload-") as folder:
+        path = Path(folder) / name
+        path.write_bytes(file.file.read())
+        ref: str | Path | None = mapping or None
+        if mapping_file is not None and mapping_file.filename:
+            ref = Path(folder) / "mapping.yaml"
+            ref.write_bytes(mapping_file.file.read())
+        with portal.data.lock:
+            result = ingest_file(portal.obs, path, source, ref, dry_run=dry_run)
+            portal.obs.audit("portal_upload", name, actor=ctx.user.username, source=source,
+                             dry_run=dry_run)  # fmt: skip
+            portal.data.changed()
+    return result
