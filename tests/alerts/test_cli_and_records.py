@@ -6,12 +6,12 @@ import json
 
 import numpy as np
 import pandas as pd
-from tests.alerts.helpers import counts, grid
 from typer.testing import CliRunner
 
 import sereno.commands.alerts  # noqa: F401  (registers the commands)
 from sereno.cli import app
 from sereno.store import Observatory
+from tests.alerts.helpers import counts, grid
 
 runner = CliRunner()
 

@@ -8,10 +8,10 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-from tests.alerts.helpers import all_windows, brute_force_max, counts, grid
 
 from sereno.alerts import space_time_scan
 from sereno.errors import SerenoError
+from tests.alerts.helpers import all_windows, brute_force_max, counts, grid
 
 TWO = pd.DataFrame({"u": ["a", "b"], "x": [0.0, 1000.0], "y": [0.0, 0.0]})
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 
-from tests.conftest import grid_geojson
 from typer.testing import CliRunner
 
 from sereno.cli import app
+from tests.conftest import grid_geojson
 
 runner = CliRunner()
 

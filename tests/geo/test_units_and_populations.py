@@ -7,12 +7,12 @@ import numpy as np
 import pandas as pd
 import pytest
 import shapely
-from tests.conftest import grid_geojson
 
 from sereno.errors import SerenoError
 from sereno.geo.locate import units_of_points
 from sereno.geo.populations import interpolate_populations, load_populations, populations
 from sereno.geo.units import load_units, unit_polygons
+from tests.conftest import grid_geojson
 
 
 def test_units_from_geojson_gpkg_and_shapefile_agree(observatory, tmp_path):

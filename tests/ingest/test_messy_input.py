@@ -6,11 +6,11 @@ import io
 import zipfile
 
 import pytest
-from tests.conftest import unit_centre
 
 from sereno.errors import InputFileError, MappingError
 from sereno.ingest.pipeline import ingest_file
 from sereno.ingest.quarantine import quarantine_rows, retry_quarantine
+from tests.conftest import unit_centre
 
 HEADER = "source_record_id,date,unit_code,offence,sex,age\n"
 

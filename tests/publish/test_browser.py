@@ -9,6 +9,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+
 from tests.publish.conftest import ANALYST
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"

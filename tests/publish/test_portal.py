@@ -10,8 +10,9 @@ import re
 
 import pandas as pd
 import pytest
-from tests.publish.conftest import ANALYST, REVIEWER, sign_in
 from typer.testing import CliRunner
+
+from tests.publish.conftest import ANALYST, REVIEWER, sign_in
 
 pytestmark = pytest.mark.slow
 
