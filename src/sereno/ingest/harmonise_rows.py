@@ -13,7 +13,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from sereno.errors import MappingError
 from sereno.geo.locate import units_of_points
@@ -39,26 +38,32 @@ EXTRA_CELLS = "__extra_cells"
 
 def harmonise_rows(
     observatory: Observatory, raw: RawTable, mapping: Mapping, source: str, file_name: str
-) -> pa.Table:
-    """Every raw row with its harmonised fields, its hash, and its quarantine reason (or NULL)."""
+) -> Split:
+    """Every raw row with its harmonised fields, its hash, and its quarantine reason (or NULL),
+    in the temporary table ``harmonised_rows``; the rows stay in the engine, only the
+    quarantined ones and the counts come back."""
     engine = observatory.engine
     reader = FieldReader(mapping, raw, file_name)
     parsed_sql = _parse_sql(reader, source)
     with engine.registered("raw_rows", raw.table):
-        parsed = engine.arrow(parsed_sql)
+        engine.execute(f"CREATE OR REPLACE TEMP TABLE parsed_rows AS {parsed_sql}")
     level = _unit_level(observatory, mapping)
-    parsed = _locate_points(observatory, parsed, level)
     try:
         offences = offence_lookup(mapping.offences, mapping.builtin_offences)
         vocabulary = vocabulary_lookup(mapping.values)
     except ValueError as exc:
         raise MappingError(mapping=mapping.name, detail=str(exc)) from None
     with (
-        engine.registered("parsed_rows", parsed),
+        engine.registered("point_units", _locate_points(observatory, level)),
         engine.registered("offence_labels", offences),
         engine.registered("vocabulary_labels", vocabulary),
     ):
-        return engine.arrow(_resolve_sql(reader, observatory, level))
+        engine.execute(
+            "CREATE OR REPLACE TEMP TABLE harmonised_rows AS "
+            + _resolve_sql(reader, observatory, level)
+        )
+    engine.execute("DROP TABLE parsed_rows")
+    return _split(observatory)
 
 
 def _unit_level(observatory: Observatory, mapping: Mapping) -> str | None:
@@ -151,21 +156,22 @@ def _extra(reader: FieldReader) -> str:
     return f"coalesce({', '.join(ident(c) for c in extras)})" if extras else "NULL::VARCHAR"
 
 
-def _locate_points(observatory: Observatory, parsed: pa.Table, level: str | None) -> pa.Table:
-    """Add ``point_unit``: the unit whose polygon holds the row's coordinates."""
-    lat = parsed.column("lat").to_numpy(zero_copy_only=False).astype(float)
-    lon = parsed.column("lon").to_numpy(zero_copy_only=False).astype(float)
-    in_range = (np.abs(lat) <= 90) & (np.abs(lon) <= 180)
-    units = None
-    if level is not None and np.isfinite(lat[in_range]).any():
-        units = unit_polygons(observatory, level)
+def _locate_points(observatory: Observatory, level: str | None) -> pa.Table:
+    """row_number, point_unit: the unit whose polygon holds each row's coordinates."""
+    points = observatory.engine.arrow(
+        "SELECT row_number, lat, lon FROM parsed_rows WHERE abs(lat) <= 90 AND abs(lon) <= 180"
+    )
+    units = unit_polygons(observatory, level) if level and points.num_rows else None
     if units is None or units.empty:
-        return parsed.append_column("point_unit", pa.nulls(parsed.num_rows, pa.string()))
-    lat = np.where(in_range, lat, np.nan)
+        return pa.table(
+            {"row_number": pa.array([], pa.int64()), "point_unit": pa.array([], pa.string())}
+        )
+    lat = points.column("lat").to_numpy(zero_copy_only=False).astype(float)
+    lon = points.column("lon").to_numpy(zero_copy_only=False).astype(float)
     index = units_of_points(lon, lat, units.geometry.to_numpy())
     codes = np.asarray(units.unit_code, dtype=object)
     found = pa.array(np.where(index >= 0, codes[np.maximum(index, 0)], None), pa.string())
-    return parsed.append_column("point_unit", found)
+    return pa.table({"row_number": points.column("row_number"), "point_unit": found})
 
 
 def _resolve_sql(reader: FieldReader, observatory: Observatory, level: str | None) -> str:
@@ -264,7 +270,8 @@ def _resolve_sql(reader: FieldReader, observatory: Observatory, level: str | Non
            CAST(round(p.age_value) AS SMALLINT) AS age, v_weapon.v AS weapon,
            v_place.v AS place, p.name_text AS name, p.count_value AS n {month_columns},
            {index} AS reason_index, {values}
-    FROM parsed_rows p
+    FROM (SELECT parsed_rows.*, pu.point_unit FROM parsed_rows
+          LEFT JOIN point_units pu USING (row_number)) p
     LEFT JOIN (SELECT source_record_id_text AS id, count(DISTINCT raw_hash) AS id_versions
                FROM parsed_rows WHERE source_record_id_text IS NOT NULL GROUP BY 1
                HAVING count(DISTINCT raw_hash) > 1) ids ON ids.id = p.source_record_id_text
@@ -313,18 +320,24 @@ def _time_sql() -> str:
 
 @dataclass(frozen=True)
 class Split:
-    """The harmonised rows with the counts of each fate; ``quarantined`` is its own table."""
+    """The fate of the rows in ``harmonised_rows``: counts, and the quarantined rows."""
 
-    rows: pa.Table
     quarantined: pa.Table
     valid: int
     excluded: int
 
 
-def split_rows(rows: pa.Table) -> Split:
-    """Separate the (usually few) quarantined rows; valid rows stay in ``rows`` for SQL."""
-    excluded = pc.fill_null(rows.column("out_of_scope"), False)
-    failed = pc.and_(pc.invert(excluded), pc.is_valid(rows.column("reason_code")))
-    n_excluded = pc.sum(excluded).as_py() or 0
-    n_failed = pc.sum(failed).as_py() or 0
-    return Split(rows, rows.filter(failed), rows.num_rows - n_excluded - n_failed, n_excluded)
+VALID = "NOT coalesce(out_of_scope, FALSE) AND reason_code IS NULL"
+
+
+def _split(observatory: Observatory) -> Split:
+    engine = observatory.engine
+    valid, excluded = engine.rows(
+        f"SELECT count(*) FILTER (WHERE {VALID}), "
+        "count(*) FILTER (WHERE coalesce(out_of_scope, FALSE)) FROM harmonised_rows"
+    )[0]
+    quarantined = engine.arrow(
+        "SELECT * FROM harmonised_rows WHERE NOT coalesce(out_of_scope, FALSE) "
+        "AND reason_code IS NOT NULL"
+    )
+    return Split(quarantined, valid, excluded)

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from sereno.errors import InputFileError, MappingError, SerenoError
-from sereno.ingest.harmonise_rows import harmonise_rows, split_rows
+from sereno.ingest.harmonise_rows import harmonise_rows
 from sereno.ingest.mapping import Mapping, builtin_names, load_mapping
 from sereno.ingest.readers import RawTable, read_file
 from sereno.ingest.writes import write_batch
@@ -98,8 +98,7 @@ def ingest_raw(
     step = on_step or (lambda name: None)
     started = datetime.now(UTC).replace(tzinfo=None)
     step("harmonise")
-    rows = harmonise_rows(observatory, raw, mapping, source, file_name)
-    parts = split_rows(rows)
+    parts = harmonise_rows(observatory, raw, mapping, source, file_name)
     batch_id = str(uuid.uuid4())
     engine = observatory.engine
     step("write")
@@ -143,6 +142,7 @@ def ingest_raw(
         engine.rollback()
     else:
         engine.commit()
+    engine.execute("DROP TABLE IF EXISTS harmonised_rows")
     if not dry_run and kind == "ingest":
         _keep_mapping(observatory, source, mapping)
     return IngestResult(

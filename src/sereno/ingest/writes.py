@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sereno.ingest.harmonise_rows import Split
+from sereno.ingest.harmonise_rows import VALID, Split
 from sereno.ingest.mapping import Mapping
 from sereno.store import Observatory
 
@@ -33,7 +33,6 @@ def write_batch(
     engine = observatory.engine
     version = _register_source(observatory, mapping, source)
     with (
-        engine.registered("harmonised_rows", parts.rows),
         engine.registered("failed_rows", parts.quarantined),
     ):
         engine.execute("DROP TABLE IF EXISTS new_records")
@@ -41,13 +40,12 @@ def write_batch(
         # from the store's last record (row numbers are unique within a batch), each a new
         # version of its source id if that id is already stored.
         engine.execute(
-            """
+            f"""
             CREATE TEMP TABLE new_records AS
             SELECT v.*, (SELECT coalesce(max(record_id), 0) FROM records) + v.row_number
                      AS record_id,
                    1 + coalesce(e.version, 0) AS version
-            FROM (SELECT * FROM harmonised_rows WHERE NOT coalesce(out_of_scope, FALSE)
-                  AND reason_code IS NULL) v
+            FROM (SELECT * FROM harmonised_rows WHERE {VALID}) v
             ANTI JOIN (SELECT raw_hash FROM records WHERE source_id = ?) r USING (raw_hash)
             LEFT JOIN (
                 SELECT source_record_id, max(version) AS version FROM records

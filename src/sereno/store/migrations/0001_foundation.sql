@@ -45,7 +45,9 @@ CREATE TABLE records (
     source_record_id VARCHAR,             -- the source's own id, when it has one
     version        INTEGER NOT NULL,      -- 1, 2, ... per (source_id, source_record_id)
     kind           VARCHAR NOT NULL,      -- victim | incident | count
-    raw            JSON NOT NULL,         -- {column: value} exactly as read
+    raw            VARCHAR NOT NULL,      -- JSON {column: value} exactly as read (VARCHAR:
+                                          -- validating JSON on insert costs a second per
+                                          -- million rows; ingestion writes it well-formed)
     raw_hash       VARCHAR NOT NULL,      -- md5 of source_id and raw: re-ingestion key (unique
                                           -- per source, enforced by ingestion)
     ingested_at    TIMESTAMP NOT NULL DEFAULT current_timestamp
@@ -119,7 +121,7 @@ CREATE TABLE quarantine (
     batch_id       VARCHAR NOT NULL,      -- the batch that last saw the row
     file_name      VARCHAR NOT NULL,
     row_number     BIGINT NOT NULL,
-    raw            JSON NOT NULL,
+    raw            VARCHAR NOT NULL,      -- JSON, as in records
     raw_hash       VARCHAR NOT NULL,
     reason_code    VARCHAR NOT NULL,      -- unknown_offence, bad_date, ...
     field          VARCHAR,
