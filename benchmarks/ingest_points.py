@@ -115,11 +115,12 @@ def main() -> None:
         print(f"sereno ingest:        {ours:7.2f} s  {args.rows / ours:12,.0f} rows/s")
         print(f"duckdb bare read_csv: {bare:7.2f} s  {args.rows / bare:12,.0f} rows/s")
         print(f"ratio (ours / bare):  {ours / bare:7.2f}x")
+        read = timings.get("read_file", 0)
         parse = timings.get("harmonise_rows", 0)
         locate = timings.get("_locate_points", 0)
         print(
-            f"where the time goes: read+parse+validate {parse - locate:.2f} s, "
-            f"point-in-polygon {locate:.2f} s, write {ours - parse:.2f} s"
+            f"where the time goes: read {read:.2f} s, parse+check {parse - locate:.2f} s, "
+            f"point-in-polygon {locate:.2f} s, dedupe+write {ours - read - parse:.2f} s"
         )
         observatory.close()
     finally:
