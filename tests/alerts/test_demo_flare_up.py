@@ -67,3 +67,59 @@ def test_monthly_prospective_scans_warn_inside_the_window(demo):
             warned = str(month)
             break
     assert warned is not None and truth["start"] <= warned <= truth["end"]
+
+
+@pytest.mark.slow
+def test_the_bulletin_lists_the_open_alerts(demo, tmp_path):
+    from typer.testing import CliRunner
+
+    import sereno.commands  # noqa: F401  (registers every command)
+    from sereno.cli import app
+
+    obs, truth = demo
+    directory = str(obs.directory)
+    runner = CliRunner()
+    scan = runner.invoke(
+        app,
+        [
+            "--lang",
+            "en",
+            "scan",
+            "--dir",
+            directory,
+            "--iccs",
+            "0101",
+            "--source",
+            "policia",
+            "--retrospective",
+            "--replications",
+            "99",
+            "--json",
+        ],
+    )
+    assert scan.exit_code == 0, scan.output
+    assert json.loads(scan.stdout)["recorded"]["new"] >= 1
+    out = tmp_path / "bulletin.html"
+    report = runner.invoke(
+        app,
+        [
+            "--lang",
+            "en",
+            "report",
+            "--dir",
+            directory,
+            "--period",
+            "2024-09",
+            "--lang",
+            "en",
+            "--format",
+            "html",
+            "--out",
+            str(out),
+        ],
+    )
+    assert report.exit_code == 0, report.output
+    html = out.read_text(encoding="utf-8")
+    section = html[html.index("Open alerts") : html.index("Method")]
+    assert "space-time cluster" in section
+    assert any(code in section for code in truth["unit_codes"])

@@ -159,8 +159,11 @@ def report(
     os.environ["SERENO_LANG"] = lang
     if fmt not in ("html", "pdf"):
         raise SerenoError("indicators.bad_format", value=fmt)
+    from sereno.alerts.bulletin import open_alerts_section
+
     with open_observatory(directory) as obs:
-        bulletin = build_bulletin(obs, period, lang, indicator_set)
+        sections = [open_alerts_section(obs, lang)]
+        bulletin = build_bulletin(obs, period, lang, indicator_set, sections=sections)
         target = out or obs.directory / "informes" / f"boletin-{period}.{lang}.{fmt}"
     target.parent.mkdir(parents=True, exist_ok=True)
     bulletin.write(target, fmt)

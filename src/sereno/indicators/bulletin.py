@@ -11,6 +11,7 @@ WeasyPrint.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -30,6 +31,24 @@ from sereno.indicators.definitions import Indicator, load_set
 from sereno.indicators.result import signed
 from sereno.indicators.stats import benjamini_hochberg
 from sereno.store import Observatory
+
+
+@dataclass(frozen=True)
+class BulletinSection:
+    """A section a later stage adds to the bulletin (open alerts, estimates...): a titled table.
+
+    Later stages build these and the command that makes the report passes them in, so the
+    bulletin needs no import of the stages after it.
+    """
+
+    title: str
+    intro: str
+    header: list[str]
+    rows: list[list[str]]
+    empty: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
 
 
 @dataclass(frozen=True)
@@ -79,9 +98,15 @@ def _num(value: float, lang: str, decimals: int = 0) -> str:
 
 
 def build_bulletin(
-    obs: Observatory, period: str, lang: str = "es", indicator_set: str = "mesa", months: int = 36
+    obs: Observatory,
+    period: str,
+    lang: str = "es",
+    indicator_set: str = "mesa",
+    months: int = 36,
+    sections: Sequence[BulletinSection] = (),
 ) -> Bulletin:
-    """Compute every figure of the bulletin for month ``period`` (YYYY-MM) and render it."""
+    """Compute every figure of the bulletin for month ``period`` (YYYY-MM) and render it,
+    with the ``sections`` later stages contribute after the data coverage."""
     month = P.parse_month(period)
     iset = load_set(indicator_set, obs.directory)
     tiers = levels(obs)
@@ -174,6 +199,7 @@ def build_bulletin(
         "extrapolated": ", ".join(map(str, extrapolated)),
         "produced": dt.date.today().isoformat(),
         "version": sereno.__version__,
+        "sections": list(sections),
     }
     html = _render(context)
     facts = {
@@ -183,6 +209,7 @@ def build_bulletin(
         "coverage": coverage,
         "produced": context["produced"],
         "set": iset.name,
+        "sections": [section.to_dict() for section in sections],
     }
     return Bulletin(label, lang, html, facts)
 
