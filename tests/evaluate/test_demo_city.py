@@ -80,3 +80,22 @@ def test_store_mode_command(demo):
     )
     assert missing.exit_code == 2
     assert Path(directory).exists()
+
+
+@pytest.mark.slow
+def test_store_matching_picks_untreated_units_and_improves_balance(demo):
+    from sereno.evaluate.store import interventions, match_comparison_units
+
+    obs = demo[1]
+    records = {r.intervention_id: r for r in interventions(obs)}
+    result = match_comparison_units(obs, "INT1", ratio=1)
+    treated = set(records["INT1"].unit_codes)
+    other = set(records["INT2"].unit_codes)
+    chosen = set(result.comparison_units)
+    assert len(result.pairs) == len(treated)
+    assert chosen and not chosen & (treated | other)
+    balance = result.balance.set_index("covariate")
+    # Matching must bring the baseline homicide level and trend much closer (SMD, Stuart 2010).
+    for covariate in ("baseline_level", "baseline_trend"):
+        before, after = balance.loc[covariate, ["smd_before", "smd_after"]]
+        assert abs(after) < 0.5 * abs(before), covariate

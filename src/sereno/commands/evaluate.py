@@ -255,32 +255,51 @@ def synth(
 @evaluate_app.command("match")
 @command
 def match(
-    file: Annotated[Path, typer.Argument(help="Una fila por unidad / one row per unit")],
-    unit: Annotated[str, typer.Option("--unit")],
-    treatment: Annotated[str, typer.Option("--treatment", help="0/1")],
-    covariates: Annotated[str, typer.Option("--covariates", help="a,b,c")],
-    method: Annotated[str, typer.Option("--method", help="propensity | mahalanobis")] = (
-        "propensity"
-    ),
+    file: Annotated[
+        Path | None, typer.Argument(help="Una fila por unidad / one row per unit")
+    ] = None,
+    unit: Annotated[str | None, typer.Option("--unit")] = None,
+    treatment: Annotated[str | None, typer.Option("--treatment", help="0/1")] = None,
+    covariates: Annotated[str | None, typer.Option("--covariates", help="a,b,c")] = None,
+    method: Annotated[
+        str | None,
+        typer.Option(
+            "--method",
+            help="propensity | mahalanobis (archivo/file: propensity; almacén/store: mahalanobis)",
+        ),
+    ] = None,
     ratio: Annotated[int, typer.Option("--ratio")] = 1,
     outcome: Annotated[str | None, typer.Option("--outcome")] = None,
+    intervention: InterventionOption = None,
+    directory: DirOption = Path("."),
     plot: PlotOption = None,
     output: OutputOption = None,
     report: ReportOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Elegir unidades de comparación / choose comparison units."""
+    """Elegir unidades de comparación / choose comparison units (file, or --intervention)."""
     from sereno.evaluate.matching import match_units
+    from sereno.evaluate.store import match_comparison_units
 
-    result = match_units(
-        read_table(file),
-        unit,
-        treatment,
-        split(covariates),
-        method=method,
-        ratio=ratio,
-        outcome=outcome,
-    )
+    if file is None:
+        with open_observatory(directory) as obs:
+            # Few treated units and several covariates: a propensity model would separate them.
+            result = match_comparison_units(
+                obs,
+                need(intervention, "--intervention"),
+                method=method or "mahalanobis",
+                ratio=ratio,
+            )
+    else:
+        result = match_units(
+            read_table(file),
+            need(unit, "--unit"),
+            need(treatment, "--treatment"),
+            split(need(covariates, "--covariates")),
+            method=method or "propensity",
+            ratio=ratio,
+            outcome=outcome,
+        )
     finish(result, None, as_json, plot, output, report)
 
 

@@ -187,3 +187,41 @@ def evaluate_intervention(
     if record.cost_usd is not None and method != "staggered":
         cost = cost_per_homicide_averted(record.cost_usd, result.averted)
     return result, cost
+
+
+def match_comparison_units(
+    observatory: Observatory,
+    intervention_id: str,
+    *,
+    method: str = "mahalanobis",
+    ratio: int = 1,
+    source: str | None = None,
+    level: str | None = None,
+) -> Any:
+    """Comparison units for an intervention's units, matched on what was known before it
+    started: the homicide level and trend per month, the population and its density
+    (Stuart 2010). Units of other interventions are never comparisons."""
+    from sereno.evaluate.matching import baseline_features, match_units
+    from sereno.geo.populations import populations
+
+    record = intervention(observatory, intervention_id)
+    panel, _ = homicide_panel(observatory, source=source, level=level)
+    features = baseline_features(panel, "unit_code", "month", "homicides", record.start)
+    year = int(record.start[:4]) - 1
+    people = populations(observatory, [year]).set_index("unit_code")["population"]
+    area = observatory.engine.frame("SELECT unit_code, area_km2 FROM units").set_index("unit_code")[
+        "area_km2"
+    ]
+    features["population"] = features["unit"].map(people).astype(float)
+    features["density"] = features["population"] / features["unit"].map(area)
+    others = {
+        u
+        for r in interventions(observatory)
+        if r.intervention_id != intervention_id
+        for u in r.unit_codes
+    }
+    features = features[~features["unit"].isin(others - set(record.unit_codes))]
+    features = features.dropna(subset=["population", "density"])
+    features["treated"] = features["unit"].isin(record.unit_codes).astype(int)
+    covariates = ["baseline_level", "baseline_trend", "population", "density"]
+    return match_units(features, "unit", "treated", covariates, method=method, ratio=ratio)
