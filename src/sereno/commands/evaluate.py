@@ -223,29 +223,40 @@ def did(
 @evaluate_app.command("synth")
 @command
 def synth(
-    file: Annotated[Path, typer.Argument(help="CSV, XLSX, JSON, Parquet")],
-    unit: Annotated[str, typer.Option("--unit")],
-    time: Annotated[str, typer.Option("--time")],
-    outcome: Annotated[str, typer.Option("--outcome")],
-    treated: Annotated[str, typer.Option("--treated", help="Unidad tratada / treated unit")],
-    start: Annotated[str, typer.Option("--start")],
+    file: FileArgument = None,
+    unit: Annotated[str | None, typer.Option("--unit")] = None,
+    time: Annotated[str | None, typer.Option("--time")] = None,
+    outcome: Annotated[str | None, typer.Option("--outcome")] = None,
+    treated: Annotated[
+        str | None, typer.Option("--treated", help="Unidad tratada / treated unit")
+    ] = None,
+    start: Annotated[str | None, typer.Option("--start")] = None,
     predictors: Annotated[str | None, typer.Option("--predictors", help="a,b,c")] = None,
+    intervention: InterventionOption = None,
+    directory: DirOption = Path("."),
     cost: CostOption = None,
     plot: PlotOption = None,
     output: OutputOption = None,
     report: ReportOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Control sintético / synthetic control."""
+    """Control sintético / synthetic control (file, or --intervention: rate per 100,000)."""
+    from sereno.evaluate.store import synth_for_intervention
     from sereno.evaluate.synth import synthetic_control
 
+    if file is None:
+        with open_observatory(directory) as obs:
+            result = synth_for_intervention(obs, need(intervention, "--intervention"))
+        # The store's outcome is a rate: a cost per homicide needs counts, given with a file.
+        finish(result, None, as_json, plot, output, report)
+        return
     result = synthetic_control(
         read_table(file),
-        unit,
-        time,
-        outcome,
-        treated,
-        start,
+        need(unit, "--unit"),
+        need(time, "--time"),
+        need(outcome, "--outcome"),
+        need(treated, "--treated"),
+        need(start, "--start"),
         predictors=split(predictors) or None,
         place=file.stem,
     )

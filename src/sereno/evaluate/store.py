@@ -225,3 +225,41 @@ def match_comparison_units(
     features["treated"] = features["unit"].isin(record.unit_codes).astype(int)
     covariates = ["baseline_level", "baseline_trend", "population", "density"]
     return match_units(features, "unit", "treated", covariates, method=method, ratio=ratio)
+
+
+def synth_for_intervention(
+    observatory: Observatory,
+    intervention_id: str,
+    *,
+    source: str | None = None,
+    level: str | None = None,
+) -> Any:
+    """Synthetic control (Abadie, Diamond and Hainmueller 2010) of an intervention's units,
+    taken together as one treated unit, from the untreated units. The outcome is the
+    homicide rate per 100,000 a year (monthly counts annualised), so that a group of several
+    colonias and single donor colonias are on one scale; units of other interventions are
+    never donors."""
+    from sereno.evaluate.synth import synthetic_control
+    from sereno.geo.populations import populations
+
+    record = intervention(observatory, intervention_id)
+    panel, _ = homicide_panel(observatory, source=source, level=level)
+    others = {
+        u
+        for r in interventions(observatory)
+        if r.intervention_id != intervention_id
+        for u in r.unit_codes
+    }
+    treated = set(record.unit_codes)
+    panel = panel[~panel["unit_code"].isin(others - treated)].copy()
+    panel["year"] = panel["month"].str[:4].astype(int)
+    people = populations(observatory, sorted(panel["year"].unique().tolist()))
+    panel = panel.merge(people[["unit_code", "year", "population"]], on=["unit_code", "year"])
+    panel = panel[panel["population"] > 0]
+    panel["unit"] = np.where(panel["unit_code"].isin(treated), intervention_id, panel["unit_code"])
+    grouped = panel.groupby(["unit", "month"], as_index=False)[["homicides", "population"]].sum()
+    grouped["rate"] = grouped["homicides"] / grouped["population"] * 100_000 * 12
+    place = record.name_es if observatory.config.language == "es" else record.name_en
+    return synthetic_control(
+        grouped, "unit", "month", "rate", intervention_id, record.start, place=place
+    )
