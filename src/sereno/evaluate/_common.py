@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from sereno.errors import SerenoError
+from sereno.i18n import format_number
 
 Z95 = 1.959963984540054
 
@@ -140,11 +141,12 @@ def jsonable(value: Any) -> Any:
     return value
 
 
-def number(value: float, digits: int = 2) -> str:
-    """A number for a sentence: thousands separated, ``digits`` decimals, '—' when missing."""
+def number(value: float, digits: int = 2, lang: str | None = None) -> str:
+    """A number for a sentence in the user's language (1.234,5 es; 1,234.5 en), '—' when
+    missing. Without ``lang``, the language of the session (``--lang``, SERENO_LANG)."""
     if value is None or not math.isfinite(value):
         return "—"
-    return f"{value:,.{digits}f}"
+    return format_number(value, lang, digits)
 
 
 def subject(outcome: str, place: str = "") -> str:
