@@ -23,7 +23,7 @@ from sereno.commands.common import (
     open_observatory,
 )
 from sereno.errors import SerenoError
-from sereno.i18n import default_language, t
+from sereno.i18n import default_language, format_number, t
 
 evaluate_app = typer.Typer(
     no_args_is_help=True, help="Evaluación de programas / program evaluation"
@@ -96,10 +96,10 @@ def finish(
                 t(
                     "evaluate.cli_estimate",
                     lang,
-                    estimate=f"{estimate.estimate:,.3f}",
-                    se=f"{estimate.se:,.3f}",
-                    low=f"{estimate.low:,.3f}",
-                    high=f"{estimate.high:,.3f}",
+                    estimate=format_number(estimate.estimate, lang, 3),
+                    se=format_number(estimate.se, lang, 3),
+                    low=format_number(estimate.low, lang, 3),
+                    high=format_number(estimate.high, lang, 3),
                 )
             )
         console.print(result.summary(lang), soft_wrap=True)
