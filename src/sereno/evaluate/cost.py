@@ -50,17 +50,22 @@ class CostEffectiveness:
     def summary(self, lang: str = "es") -> str:
         missing = " ".join(t(f"evaluate.cost_not_{k}", lang) for k in NOT_COUNTED)
         if not math.isfinite(self.cost_per_averted):
-            head = t("evaluate.cost_none", lang, cost=number(self.cost, 0), currency=self.currency)
+            head = t(
+                "evaluate.cost_none",
+                lang,
+                cost=number(self.cost, 0, lang=lang),
+                currency=self.currency,
+            )
         else:
-            high = number(self.high, 0) if math.isfinite(self.high) else "∞"
+            high = number(self.high, 0, lang=lang) if math.isfinite(self.high) else "∞"
             head = t(
                 "evaluate.cost_summary",
                 lang,
-                cost=number(self.cost, 0),
+                cost=number(self.cost, 0, lang=lang),
                 currency=self.currency,
-                averted=number(self.averted.estimate, 1),
-                per=number(self.cost_per_averted, 0),
-                low=number(self.low, 0),
+                averted=number(self.averted.estimate, 1, lang=lang),
+                per=number(self.cost_per_averted, 0, lang=lang),
+                low=number(self.low, 0, lang=lang),
                 high=high,
             )
         return f"{head} {t('evaluate.cost_missing', lang)} {missing}"

@@ -72,8 +72,8 @@ class MatchResult:
                 treated=self.pairs["treated"].nunique(),
                 comparison=len(self.comparison_units),
                 method=self.method,
-                before=number(before),
-                after=number(after),
+                before=number(before, lang=lang),
+                after=number(after, lang=lang),
             )
         ]
         if self.estimate is not None:
@@ -83,9 +83,9 @@ class MatchResult:
                     "evaluate.match_estimate",
                     lang,
                     outcome=self.outcome,
-                    estimate=number(e.estimate),
-                    low=number(e.low),
-                    high=number(e.high),
+                    estimate=number(e.estimate, lang=lang),
+                    low=number(e.low, lang=lang),
+                    high=number(e.high, lang=lang),
                 )
             )
         parts.append(t("evaluate.match_caveat", lang))

@@ -67,9 +67,9 @@ class DiDResult:
         e = self.estimate
         values = {
             "subject": subject(self.outcome, self.place),
-            "estimate": number(e.estimate, 3),
-            "low": number(e.low, 3),
-            "high": number(e.high, 3),
+            "estimate": number(e.estimate, 3, lang=lang),
+            "low": number(e.low, 3, lang=lang),
+            "high": number(e.high, 3, lang=lang),
             "treated": self.diagnostics.get("n_treated_units"),
             "units": self.diagnostics.get("n_units"),
         }
@@ -80,7 +80,7 @@ class DiDResult:
         pretrend = self.diagnostics.get("pretrend")
         if pretrend:
             key = "evaluate.pretrend_reject" if pretrend["p"] < 0.05 else "evaluate.pretrend_ok"
-            parts.append(t(key, lang, p=number(pretrend["p"], 3)))
+            parts.append(t(key, lang, p=number(pretrend["p"], 3, lang=lang)))
         parts.append(t("evaluate.did_caveat", lang))
         return " ".join(parts)
 
