@@ -17,7 +17,8 @@ from tests.publish.conftest import ANALYST, REVIEWER, sign_in
 pytestmark = pytest.mark.slow
 
 PUBLIC_PAGES = ["/", "/map", "/map?level=distrito&period=2024", "/units", "/units/C120",
-                "/units/D01", "/units/DEMO", "/alerts", "/sources", "/data"]  # fmt: skip
+                "/units/D01", "/units/DEMO", "/alerts", "/evaluations", "/sources",
+                "/data"]  # fmt: skip
 
 
 def store(app, sql: str, params=None) -> pd.DataFrame:
@@ -227,3 +228,17 @@ def test_export_writes_a_frictionless_package_without_secrets(demo_dir, tmp_path
                   & (counts["period"] == "2020")]  # fmt: skip
     assert int(city["n"].iloc[0]) == 492
     assert summary["suppressed"] == int(counts["suppressed"].sum()) > 0
+
+
+def test_evaluations_page_shows_each_program_with_its_interval(client, app, demo_dir):
+    import json
+
+    truth = json.loads((demo_dir / "datos-sinteticos/verdad/verdad.json").read_text())
+    planted = {i["id"]: i["rate_ratio"] for i in truth["interventions"]}
+    items = client.get("/api/v1/evaluations?lang=en").json()["items"]
+    assert {i["intervention_id"] for i in items} == set(planted)
+    for item in items:
+        ratio = item["rate_ratio"]
+        assert ratio["low"] <= planted[item["intervention_id"]] <= ratio["high"]
+    page = client.get("/evaluations?lang=es").text
+    assert "Razón de tasas" in page and items[0]["unit_codes"][0] in page
