@@ -18,7 +18,7 @@ pytestmark = pytest.mark.slow
 
 PUBLIC_PAGES = ["/", "/map", "/map?level=distrito&period=2024", "/units", "/units/C120",
                 "/units/D01", "/units/DEMO", "/alerts", "/evaluations", "/sources",
-                "/data"]  # fmt: skip
+                "/data", "/hotspots"]  # fmt: skip
 
 
 def store(app, sql: str, params=None) -> pd.DataFrame:
@@ -242,3 +242,12 @@ def test_evaluations_page_shows_each_program_with_its_interval(client, app, demo
         assert ratio["low"] <= planted[item["intervention_id"]] <= ratio["high"]
     page = client.get("/evaluations?lang=es").text
     assert "Razón de tasas" in page and items[0]["unit_codes"][0] in page
+
+
+def test_hot_spots_page_maps_the_gi_star_bins(client, app, demo_dir):
+    data = client.get("/api/v1/hotspots?lang=en&year=2024").json()
+    assert data["level"] == "colonia" and data["year"] == 2024 and len(data["units"]) == 150
+    assert data["hot"] == sum(u["bin"] > 0 for u in data["units"]) > 0
+    assert {u["bin"] for u in data["units"]} <= set(range(-3, 4))
+    page = client.get("/hotspots?lang=es").text
+    assert page.count("<path") >= 150 and "Puntos calientes" in page

@@ -14,6 +14,7 @@ from markupsafe import Markup
 from sereno.config import Config
 from sereno.i18n import LANGUAGES, format_number, t
 from sereno.publish import svg
+from sereno.publish.hotspots_page import hotspots_map
 from sereno.publish.pages import PortalContext, PortalPage, pages
 from sereno.publish.privacy import PUBLIC
 from sereno.publish.public_pages import map_picture
@@ -96,7 +97,9 @@ class Renderer:
             "synthetic": self.portal.data.synthetic, "path": request.url.path,
             "threshold": self.portal.data.policy.min_public_count,
             "query": request.url.query,
-            "map_svg": lambda: map_picture(self.portal.data, data, lang), **extra,
+            "map_svg": lambda: map_picture(self.portal.data, data, lang),
+            "hotspots_svg": lambda d, title: hotspots_map(self.portal.data, d, lang, title),
+            **extra,
         }  # fmt: skip
         html = self.env(page.templates if page else None).get_template(template).render(values)
         return HTMLResponse(html, status_code=status)

@@ -67,12 +67,14 @@ def choropleth(
     labels: Sequence[str],
     links: Sequence[str],
     title: str,
+    palette: Sequence[str] | None = None,
 ) -> str:
-    """An SVG choropleth: one linked, titled path per unit."""
+    """An SVG choropleth: one linked, titled path per unit, coloured ``palette[class]``."""
+    palette = PALETTE if palette is None else palette
     paths, height = path_data(geometries)
     shapes = []
     for d, k, hidden, label, href in zip(paths, classes, suppressed, labels, links, strict=True):
-        fill = "url(#hatch)" if hidden else (PALETTE[k] if k >= 0 else "#fff")
+        fill = "url(#hatch)" if hidden else (palette[k] if k >= 0 else "#fff")
         shapes.append(
             f'<a href="{escape(href)}"><path d="{d}" fill="{fill}" stroke="#444" '
             f'stroke-width="0.6" fill-rule="evenodd"><title>{escape(label)}</title></path></a>'
