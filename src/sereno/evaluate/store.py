@@ -18,6 +18,7 @@ import pandas as pd
 from sereno.errors import SerenoError
 from sereno.evaluate.cost import CostEffectiveness, cost_per_homicide_averted
 from sereno.store import Observatory
+from sereno.store.summary import largest_source
 
 HOMICIDE = "0101"
 
@@ -66,6 +67,16 @@ def intervention(observatory: Observatory, intervention_id: str) -> Intervention
     )
 
 
+def units_of_other_programs(observatory: Observatory, intervention_id: str) -> set[str]:
+    """Units of every intervention but ``intervention_id``: never comparisons or donors."""
+    return {
+        u
+        for r in interventions(observatory)
+        if r.intervention_id != intervention_id
+        for u in r.unit_codes
+    }
+
+
 def homicide_panel(
     observatory: Observatory,
     *,
@@ -79,14 +90,9 @@ def homicide_panel(
     levels = observatory.config.levels
     level = level or (levels[-1] if levels else "colonia")
     if source is None:
-        ranked = engine.rows(
-            "SELECT source_id FROM observations WHERE iccs_code = ? GROUP BY 1 "
-            "ORDER BY sum(n) DESC, 1 LIMIT 1",
-            [iccs],
-        )
-        if not ranked:
+        source = largest_source(observatory, iccs)
+        if source is None:
             raise SerenoError("evaluate.no_homicides", iccs=iccs, source="-", level=level)
-        source = ranked[0][0]
     counts = engine.frame(
         "SELECT o.unit_code, o.year, o.month, sum(o.n) AS homicides FROM observations o "
         "JOIN units u ON u.unit_code = o.unit_code AND u.level = ? "
@@ -126,12 +132,7 @@ def evaluate_intervention(
 
     record = intervention(observatory, intervention_id)
     panel, source = homicide_panel(observatory, source=source, level=level)
-    others = {
-        u
-        for r in interventions(observatory)
-        if r.intervention_id != intervention_id
-        for u in r.unit_codes
-    }
+    others = units_of_other_programs(observatory, intervention_id)
     treated = set(units or record.unit_codes)
     begin, end = start or record.start, record.end
     if begin < record.start:  # a placebo date: only the months before the real start
@@ -214,12 +215,7 @@ def match_comparison_units(
     ]
     features["population"] = features["unit"].map(people).astype(float)
     features["density"] = features["population"] / features["unit"].map(area)
-    others = {
-        u
-        for r in interventions(observatory)
-        if r.intervention_id != intervention_id
-        for u in r.unit_codes
-    }
+    others = units_of_other_programs(observatory, intervention_id)
     features = features[~features["unit"].isin(others - set(record.unit_codes))]
     features = features.dropna(subset=["population", "density"])
     features["treated"] = features["unit"].isin(record.unit_codes).astype(int)
@@ -244,12 +240,7 @@ def synth_for_intervention(
 
     record = intervention(observatory, intervention_id)
     panel, _ = homicide_panel(observatory, source=source, level=level)
-    others = {
-        u
-        for r in interventions(observatory)
-        if r.intervention_id != intervention_id
-        for u in r.unit_codes
-    }
+    others = units_of_other_programs(observatory, intervention_id)
     treated = set(record.unit_codes)
     panel = panel[~panel["unit_code"].isin(others - treated)].copy()
     panel["year"] = panel["month"].str[:4].astype(int)

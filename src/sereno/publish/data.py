@@ -20,6 +20,7 @@ from sereno.geo.populations import populations
 from sereno.publish.cube import ALL_YEARS, ancestors, counts_cube
 from sereno.publish.privacy import PrivacyPolicy, SuppressedCells
 from sereno.store import Observatory
+from sereno.store.summary import largest_source
 
 HOMICIDE = "0101"
 RESPONSES = 512
@@ -135,12 +136,8 @@ class PortalData:
     @cached
     def default_source(self, iccs: str) -> str | None:
         """The source that counts the most of ``iccs``: the map's and unit pages' default."""
-        totals = self.frame(
-            "SELECT source_id, sum(n) AS n FROM observations WHERE iccs_code = ? "
-            "GROUP BY source_id ORDER BY n DESC, source_id LIMIT 1",
-            [iccs],
-        )
-        return None if totals.empty else str(totals["source_id"].iloc[0])
+        with self.lock:
+            return largest_source(self.obs, iccs)
 
     @cached
     def cube(self, source: str, iccs: str) -> SuppressedCells:
