@@ -96,6 +96,12 @@ class Config:
     def levels(self) -> list[str]:
         return [str(x) for x in self.document.get("geography", {}).get("levels", [])]
 
+    @property
+    def smallest_level(self) -> str | None:
+        """The finest unit level loaded (colonia, say), or None before any units."""
+        levels = self.levels
+        return levels[-1] if levels else None
+
     def add_level(self, level: str, parent_level: str | None) -> None:
         """Insert ``level`` below ``parent_level`` (or at the top) if it is new."""
         geography = self.document.setdefault("geography", tomlkit.table())

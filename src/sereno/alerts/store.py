@@ -42,8 +42,7 @@ def store_series(
 ) -> StoreSeries:
     """Monthly counts of ``iccs_code`` (prefix match: '01' is every homicide offence) per unit of
     ``level`` (default: the smallest level) from one source."""
-    levels = observatory.config.levels
-    level = level or (levels[-1] if levels else None)
+    level = level or observatory.config.smallest_level
     engine = observatory.engine
     per_source = engine.frame(
         "SELECT o.source_id, sum(o.n)::BIGINT AS n FROM observations o "

@@ -134,8 +134,7 @@ def load_units(
 
 def unit_polygons(observatory: Observatory, level: str | None = None) -> gpd.GeoDataFrame:
     """Units of ``level`` (default: the smallest level) as a GeoDataFrame in EPSG:4326."""
-    levels = observatory.config.levels
-    level = level or (levels[-1] if levels else None)
+    level = level or observatory.config.smallest_level
     frame = observatory.engine.frame(
         "SELECT unit_code, name, level, parent_code, geometry FROM units "
         "WHERE geometry IS NOT NULL AND (? IS NULL OR level = ?) ORDER BY unit_code",

@@ -67,10 +67,9 @@ def harmonise_rows(
 
 
 def _unit_level(observatory: Observatory, mapping: Mapping) -> str | None:
-    levels = observatory.config.levels
-    if mapping.unit_level in levels:
+    if mapping.unit_level in observatory.config.levels:
         return mapping.unit_level
-    return levels[-1] if levels else None
+    return observatory.config.smallest_level
 
 
 def _parse_sql(reader: FieldReader, source: str) -> str:
@@ -178,7 +177,7 @@ def _resolve_sql(reader: FieldReader, observatory: Observatory, level: str | Non
     m = reader.mapping
     engine = observatory.engine
     have_units = bool(engine.scalar("SELECT count(*) FROM units"))
-    smallest = observatory.config.levels[-1] if observatory.config.levels else None
+    smallest = observatory.config.smallest_level
     name_level = f"WHERE level = {literal(level)}" if level else ""
     key = text_key("d.t")
     if m.offence_prefix:

@@ -26,7 +26,7 @@ def hotspots_data(
 ) -> dict[str, Any]:  # fmt: skip
     """Gi* bins of the empirical-Bayes homicide rate for one year (default: the latest)."""
     data = ctx.data
-    level = level if level in data.levels else data.levels[-1]
+    level = level if level in data.levels else data.obs.config.smallest_level
     source = source if source in data.sources_of(HOMICIDE) else data.default_source(HOMICIDE)
     years = data.years(source) if source else []
     if not years:

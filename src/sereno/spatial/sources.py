@@ -84,7 +84,7 @@ def unit_counts(
     and the source counted."""
     period = period or Period.parse(None, None)
     levels = obs.config.levels
-    level = level or (levels[-1] if levels else None)
+    level = level or obs.config.smallest_level
     if level not in levels:
         raise SerenoError("spatial.unknown_level", level=level, levels=", ".join(levels) or "-")
     where = "iccs_code LIKE ? || '%' AND year::INTEGER * 100 + month BETWEEN ? AND ?"
