@@ -102,8 +102,8 @@ def ingest_raw(
     batch_id = str(uuid.uuid4())
     engine = observatory.engine
     step("write")
-    engine.begin()
-    try:
+    # A dry run does all the work, then leaves the store as it was.
+    with engine.transaction(commit=not dry_run):
         outcome = write_batch(observatory, parts, mapping, source, batch_id, file_name)
         if not dry_run:
             engine.execute(
@@ -134,14 +134,6 @@ def ingest_raw(
                 stored=outcome.stored,
                 quarantined=outcome.quarantined,
             )
-    except BaseException:
-        engine.rollback()
-        raise
-    # A dry run does all the work, then leaves the store as it was.
-    if dry_run:
-        engine.rollback()
-    else:
-        engine.commit()
     engine.execute("DROP TABLE IF EXISTS harmonised_rows")
     if not dry_run and kind == "ingest":
         _keep_mapping(observatory, source, mapping)

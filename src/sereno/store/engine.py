@@ -79,15 +79,19 @@ class Engine(ABC):
     def close(self) -> None: ...
 
     @contextmanager
-    def transaction(self) -> Iterator[Engine]:
-        """All or nothing: a failure inside leaves the store as it was."""
+    def transaction(self, commit: bool = True) -> Iterator[Engine]:
+        """All or nothing: a failure inside leaves the store as it was. With ``commit=False``
+        the work is done and then rolled back (a dry run)."""
         self.begin()
         try:
             yield self
         except BaseException:
             self.rollback()
             raise
-        self.commit()
+        if commit:
+            self.commit()
+        else:
+            self.rollback()
 
     @contextmanager
     def registered(self, name: str, data: pa.Table | pd.DataFrame) -> Iterator[str]:
