@@ -3,6 +3,7 @@ live server on a free loopback port for the browser tests."""
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
 import time
@@ -62,14 +63,16 @@ def sign_in(client, username: str, password: str) -> None:
     assert response.status_code == 303 and response.headers["location"] == "/workspace"
 
 
-@pytest.fixture(scope="session")
-def live_server(app):
+@contextlib.contextmanager
+def serving(application):
+    """``application`` served by uvicorn on a free loopback port; yields its base URL."""
     import uvicorn
 
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error"))
+    config = uvicorn.Config(application, host="127.0.0.1", port=port, log_level="error")
+    server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     for _ in range(200):
@@ -79,3 +82,9 @@ def live_server(app):
     yield f"http://127.0.0.1:{port}"
     server.should_exit = True
     thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def live_server(app):
+    with serving(app) as url:
+        yield url

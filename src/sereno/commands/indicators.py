@@ -22,6 +22,16 @@ from sereno.commands.common import (
 from sereno.errors import SerenoError
 from sereno.i18n import default_language, format_number, t
 
+CountOption = Annotated[
+    str,
+    typer.Option(
+        "--count-basis",
+        help="Qué se cuenta / what is counted: source (registros de una fuente / one source's "
+        "records) | linked (eventos vinculados / linked events) | estimated (total estimado, "
+        "por año / estimated total, by year)",
+    ),
+]
+
 
 @app.command()
 @command
@@ -50,6 +60,7 @@ def indicators(
     start: Annotated[str | None, typer.Option(help="Desde / from (YYYY-MM)")] = None,
     end: Annotated[str | None, typer.Option(help="Hasta / to (YYYY-MM)")] = None,
     out: Annotated[Path | None, typer.Option(help=".csv | .parquet | .geojson")] = None,
+    count_basis: CountOption = "source",
     directory: DirOption = Path("."),
     as_json: JsonOption = False,
 ) -> None:
@@ -69,7 +80,14 @@ def indicators(
 
         with open_observatory(directory) as obs:
             result = compute_indicators(
-                obs, indicator_set, level=level, period=by, start=start, end=end, through=period
+                obs,
+                indicator_set,
+                level=level,
+                period=by,
+                start=start,
+                end=end,
+                through=period,
+                count=count_basis,
             )
             frame_out = result.to_frame()
             if out is not None and out.suffix.lower() in (".geojson", ".json"):
@@ -116,7 +134,9 @@ def _print_table(frame, lang: str, who: str | None = None, when: str | None = No
     who = who or next((c for c in ("unit_name", "row") if c in frame.columns), "unit_code")
     when = when or ("period" if "period" in frame.columns else None)
     table = Table()
-    heads = [c for c in ("indicator", who, when) if c and c in frame.columns]
+    # The count basis is shown once it is not every row's source records.
+    basis = "count_basis" if set(frame.get("count_basis", ["source"])) - {"source"} else None
+    heads = [c for c in ("indicator", basis, who, when) if c and c in frame.columns]
     for c in heads:
         table.add_column(c, overflow="fold")
     for c in ("n", "rate", "95%", "change_yago", "significant_yago"):
@@ -147,6 +167,7 @@ def report(
     fmt: Annotated[str, typer.Option("--format", help="html | pdf")] = "html",
     out: Annotated[Path | None, typer.Option(help="Archivo / file")] = None,
     indicator_set: Annotated[str, typer.Option("--set", help="mesa | homicide | FILE")] = "mesa",
+    count_basis: CountOption = "source",
     directory: DirOption = Path("."),
     as_json: JsonOption = False,
 ) -> None:
@@ -160,10 +181,13 @@ def report(
     if fmt not in ("html", "pdf"):
         raise SerenoError("indicators.bad_format", value=fmt)
     from sereno.alerts.bulletin import open_alerts_section
+    from sereno.indicators.reconciliation import reconciliation_section
 
     with open_observatory(directory) as obs:
-        sections = [open_alerts_section(obs, lang)]
-        bulletin = build_bulletin(obs, period, lang, indicator_set, sections=sections)
+        sections = [reconciliation_section(obs, period, lang), open_alerts_section(obs, lang)]
+        bulletin = build_bulletin(
+            obs, period, lang, indicator_set, sections=sections, count=count_basis
+        )
         target = out or obs.directory / "informes" / f"boletin-{period}.{lang}.{fmt}"
     target.parent.mkdir(parents=True, exist_ok=True)
     bulletin.write(target, fmt)

@@ -5,9 +5,13 @@
     result.to_frame(); result.totals(); result.summary("en"); result.plot("homicides")
     table_rates(frame, count="HC8893", population="PO8893", unit="FIPS").table
     build_bulletin(obs, "2024-08", lang="es").write("boletin.pdf", "pdf")
+    compute_indicators(obs, "homicide", period="year", count="estimated").totals()
 
 Counts come from providers (``counts.register_provider``): the store's observations by
-default; reconciled events and estimated totals plug in under their own names.
+default; events linked across sources (``events``) and multiple systems estimates
+(``estimated``) are chosen with ``count="linked"`` or ``count="estimated"``, and every row
+says which count it is (``count_basis``; see ``reconciled``). ``reconciliation.reconcile``
+sets them side by side, year by year.
 """
 
 from typing import Any

@@ -18,11 +18,22 @@ from sereno.indicators.counts import (
     grouped_observations,
     level_populations,
     level_units,
+    levels,
     observation_counts,
     unit_map,
 )
 from sereno.indicators.definitions import Indicator, IndicatorSet, load_set
+from sereno.indicators.reconciled import (
+    ESTIMATED,
+    PROVIDER_OF,
+    SOURCE,
+    apply_estimates,
+    basis_of,
+    count_facts,
+    with_count_basis,
+)
 from sereno.indicators.result import Indicators
+from sereno.indicators.stats import poisson_interval
 from sereno.store import Observatory
 
 
@@ -37,6 +48,7 @@ def compute_indicators(
     through: str | None = None,
     alpha: float = 0.05,
     cache: dict | None = None,
+    count: str = SOURCE,
 ) -> Indicators:
     """Counts, rates, intervals and changes of every indicator of a set, by unit and period.
 
@@ -53,6 +65,10 @@ def compute_indicators(
         else load_set(indicator_set, obs.directory)
     )
     level = check_level(obs, level)
+    iset = with_count_basis(obs, iset, count)
+    estimated = PROVIDER_OF[ESTIMATED]
+    if period != "year" and any(i.provider == estimated for i in iset.indicators):
+        raise SerenoError("indicators.estimate_period", value=period)
     cut = P.parse_month(through) if through else None
     cache = {} if cache is None else cache
 
@@ -61,13 +77,14 @@ def compute_indicators(
             cache[key] = make()
         return cache[key]
 
-    keys = tuple(sorted(i.key for i in iset.indicators))
+    keys = tuple(sorted((i.key, i.provider) for i in iset.indicators))
     grouped = memo(("grouped", cut), lambda: grouped_observations(obs, cut))
     counts = memo(("counts", keys, cut), lambda: _provider_counts(obs, iset, cut, grouped))
     mapping = memo(("map", level), lambda: unit_map(obs, level))
     cov = memo(("coverage", cut), lambda: coverage(obs, cut, grouped))
     units = memo(("units", level), lambda: level_units(obs, level))
     frames = []
+    bases = {ind.key: count_facts(obs, ind) for ind in iset.indicators}
     for ind in iset.indicators:
         for source_label, series, first, last in _series(ind, counts, cov, mapping):
             if cut is not None:
@@ -94,11 +111,23 @@ def compute_indicators(
                 per=ind.per,
                 alpha=alpha,
             )
+            lower, upper = poisson_interval(table["n"].to_numpy())
+            table.insert(table.columns.get_loc("n") + 1, "n_lower", lower)
+            table.insert(table.columns.get_loc("n") + 2, "n_upper", upper)
+            basis = basis_of(ind.provider)
+            if basis == ESTIMATED:
+                table, method = apply_estimates(
+                    obs, table, ind, level, period, levels(obs), ind.per
+                )
+                bases[ind.key]["method"] = method
             size = len(table)
-            table.insert(
-                0, "source", pd.Categorical.from_codes(np.zeros(size, int), [source_label])
-            )
-            table.insert(0, "indicator", pd.Categorical.from_codes(np.zeros(size, int), [ind.key]))
+            for column, value in (
+                ("interval", "mse" if basis == ESTIMATED else "poisson"),
+                ("count_basis", basis),
+                ("source", source_label),
+                ("indicator", ind.key),
+            ):
+                table.insert(0, column, pd.Categorical.from_codes(np.zeros(size, int), [value]))
             frames.append(table)
     if not frames:
         raise SerenoError("indicators.no_data")
@@ -115,6 +144,7 @@ def compute_indicators(
         unit_names=dict(zip(units["unit_code"], units["name"], strict=True)),
         coverage=cov.assign(first=cov["first"].map(_label), last=cov["last"].map(_label)),
         table=table,
+        bases=bases,
     )
 
 

@@ -1,11 +1,12 @@
 """The monthly bulletin: an indicator set for one month, in Spanish or English, HTML or PDF.
 
-Sections: this month's figures against the same month a year before; year to date and the
-last twelve months; 36-month trends with intervals; a map of rates by the smallest unit; the
-units that changed most (with multiple-comparison correction); coverage by source; method
-notes; and the date it was produced. The HTML is self-contained (charts are inline SVG with
-text drawn as paths), so it opens without a network; the PDF is the same page printed by
-WeasyPrint.
+Sections: this month's figures against the same month a year before, each saying what it
+counts (one source's records, events linked across sources, or an estimated total with its
+95% interval); year to date and the last twelve months; 36-month trends with intervals; a
+map of rates by the smallest unit; the units that changed most (with multiple-comparison
+correction); coverage by source; the sections later stages add; method notes; and the date
+it was produced. The HTML is self-contained (charts are inline SVG with text drawn as
+paths), so it opens without a network; the PDF is the same page printed by WeasyPrint.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from sereno.indicators import periods as P
 from sereno.indicators.api import compute_indicators
 from sereno.indicators.counts import levels
 from sereno.indicators.definitions import Indicator, load_set
+from sereno.indicators.reconciled import ESTIMATED, LINKED, SOURCE
 from sereno.indicators.result import signed
 from sereno.indicators.stats import benjamini_hochberg
 from sereno.store import Observatory
@@ -104,10 +106,17 @@ def build_bulletin(
     indicator_set: str = "mesa",
     months: int = 36,
     sections: Sequence[BulletinSection] = (),
+    count: str = SOURCE,
 ) -> Bulletin:
     """Compute every figure of the bulletin for month ``period`` (YYYY-MM) and render it,
-    with the ``sections`` later stages contribute after the data coverage."""
+    with the ``sections`` later stages contribute after the data coverage.
+
+    ``count`` (source | linked | estimated) is what the figures count. Estimates exist for
+    whole years only, so with ``estimated`` the monthly figures count linked events and the
+    estimated totals of the complete years up to ``period`` head the bulletin.
+    """
     month = P.parse_month(period)
+    monthly_count = LINKED if count == ESTIMATED else count
     iset = load_set(indicator_set, obs.directory)
     tiers = levels(obs)
     if not tiers:
@@ -115,15 +124,11 @@ def build_bulletin(
     top, finest = tiers[0], tiers[-1]
     first = P.month_label(month - months + 1)
     cache: dict = {}
-    by_month = compute_indicators(
-        obs, iset, level=top, period="month", start=first, through=period, cache=cache
-    ).totals()
-    ytd = compute_indicators(
-        obs, iset, level=top, period="ytd", start=period, through=period, cache=cache
-    ).totals()
-    r12 = compute_indicators(
-        obs, iset, level=top, period="r12", start=period, through=period, cache=cache
-    ).totals()
+    options = {"through": period, "cache": cache, "count": monthly_count}
+    monthly = compute_indicators(obs, iset, level=top, period="month", start=first, **options)
+    by_month = monthly.totals()
+    ytd = compute_indicators(obs, iset, level=top, period="ytd", start=period, **options).totals()
+    r12 = compute_indicators(obs, iset, level=top, period="r12", start=period, **options).totals()
     n_top = len(obs.engine.rows("SELECT 1 FROM units WHERE level = ?", [top]))
     where = (
         obs.engine.scalar("SELECT name FROM units WHERE level = ?", [top])
@@ -132,22 +137,21 @@ def build_bulletin(
     )
     mapped = next((i for i in iset.indicators if i.population is not None), iset.indicators[0])
     one = load_set_one(iset, mapped)
-    local_r12 = compute_indicators(
-        obs, one, level=finest, period="r12", start=period, through=period, cache=cache
-    )
-    local_ytd = compute_indicators(
-        obs, one, level=finest, period="ytd", start=period, through=period, cache=cache
-    )
+    local_r12 = compute_indicators(obs, one, level=finest, period="r12", start=period, **options)
+    local_ytd = compute_indicators(obs, one, level=finest, period="ytd", start=period, **options)
     from sereno.geo.units import unit_polygons
 
     polygons = unit_polygons(obs, finest)
     label = P.month_label(month)
-    used = dict(zip(by_month["indicator"], by_month["source"], strict=True))
+    used = {
+        key: monthly.count_phrase(key, source, lang)
+        for key, source in zip(by_month["indicator"], by_month["source"], strict=True)
+    }
     rows, ytd_rows, trends = [], [], []
     for ind in iset.indicators:
         now = by_month[(by_month.indicator == ind.key) & (by_month.period == label)]
         for row in now.itertuples():
-            rows.append(_key_row(ind, row, lang))
+            rows.append(_key_row(ind, row, lang, monthly.count_phrase(ind.key, row.source, lang)))
         y = ytd[ytd.indicator == ind.key].iloc[-1:]
         z = r12[r12.indicator == ind.key].iloc[-1:]
         for a, b in zip(y.itertuples(), z.itertuples(), strict=True):
@@ -163,6 +167,8 @@ def build_bulletin(
     )
     changed = _changed(local_ytd, lang, obs.config.min_public_count)
     coverage = _coverage(local_r12.coverage, month, lang)
+    estimated = _estimated_rows(obs, iset, top, month, lang) if count == ESTIMATED else []
+    bases = {b.get("count_basis", SOURCE) for b in monthly.bases.values()}
     last_given = obs.engine.scalar("SELECT max(year) FROM populations")
     extrapolated = list(range(int(last_given) + 1, month // 12 + 1)) if last_given else []
     context = {
@@ -191,6 +197,12 @@ def build_bulletin(
         "min_count": obs.config.min_public_count,
         "coverage": coverage,
         "definitions": [_definition(i, used.get(i.key, "—"), lang) for i in iset.indicators],
+        "count_lines": [
+            t("indicators.b_count_line", lang, name=r["name"], basis=r["basis"]) for r in rows
+        ],
+        "estimated": estimated,
+        "estimated_asked": count == ESTIMATED,
+        "linked_used": LINKED in bases,
         "rules": [
             t(f"indicators.b_m_combine_{c}", lang)
             for c in dict.fromkeys(i.combine for i in iset.indicators)
@@ -209,6 +221,9 @@ def build_bulletin(
         "coverage": coverage,
         "produced": context["produced"],
         "set": iset.name,
+        "count": count,
+        "count_lines": context["count_lines"],
+        "estimated": estimated,
         "sections": [section.to_dict() for section in sections],
     }
     return Bulletin(label, lang, html, facts)
@@ -220,12 +235,13 @@ def load_set_one(iset, ind: Indicator):
     return IndicatorSet(iset.name, iset.title_es, iset.title_en, (ind,), iset.path)
 
 
-def _key_row(ind: Indicator, row: Any, lang: str) -> dict[str, Any]:
+def _key_row(ind: Indicator, row: Any, lang: str, basis: str) -> dict[str, Any]:
     partial = bool(row.partial)
     return {
         "name": ind.name(lang),
         "counted": t(f"indicators.counted_{ind.counted}", lang),
         "source": row.source,
+        "basis": basis,
         "n": _num(row.n, lang),
         "rate": _num(row.rate, lang, 1),
         "ci": f"{_num(row.rate_lower, lang, 1)}–{_num(row.rate_upper, lang, 1)}"
@@ -236,6 +252,29 @@ def _key_row(ind: Indicator, row: Any, lang: str) -> dict[str, Any]:
         "significant": t("indicators.b_partial_note", lang) if partial else _sig(row, "yago", lang),
         "flag": bool(row.significant_yago),
     }
+
+
+def _estimated_rows(obs: Observatory, iset, top: str, month: int, lang: str) -> list[dict]:
+    """The estimated yearly totals of the complete years up to ``month`` (the two latest)."""
+    result = compute_indicators(obs, iset, level=top, period="year", count=ESTIMATED)
+    totals = result.totals()
+    complete = totals["period"].astype(int) * 12 + 11 <= month
+    totals = totals[(totals["count_basis"] == ESTIMATED) & complete & ~totals["partial"]]
+    out = []
+    for ind in iset.indicators:
+        for row in totals[totals["indicator"] == ind.key].tail(2).itertuples():
+            out.append(
+                {
+                    "name": ind.name(lang),
+                    "year": str(row.period),
+                    "n": _num(row.n, lang),
+                    "n_ci": f"{_num(row.n_lower, lang)}–{_num(row.n_upper, lang)}",
+                    "rate": _num(row.rate, lang, 1),
+                    "ci": f"{_num(row.rate_lower, lang, 1)}–{_num(row.rate_upper, lang, 1)}",
+                    "basis": result.count_phrase(ind.key, row.source, lang),
+                }
+            )
+    return out
 
 
 def _ytd_row(ind: Indicator, a: Any, b: Any, lang: str) -> dict[str, Any]:

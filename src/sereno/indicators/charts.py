@@ -16,6 +16,7 @@ import pandas as pd
 
 from sereno.i18n import format_number, t
 from sereno.indicators.definitions import Indicator
+from sereno.indicators.reconciled import source_label
 
 _FIGURES = itertools.count(1)
 INK = "#111111"
@@ -65,7 +66,7 @@ def trend_chart(frame: pd.DataFrame, ind: Indicator, where: str, lang: str, ax=N
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     _number_axis(ax, lang, 0)
-    source = frame["source"].iloc[0] if len(frame) else ""
+    source = source_label(frame["source"].iloc[0], lang) if len(frame) else ""
     ax.set_title(
         t(
             "indicators.trend_title",
@@ -138,7 +139,7 @@ def rate_map(
             title_fontsize=7,
         )
     ax.set_axis_off()
-    source = frame["source"].iloc[0] if len(frame) else ""
+    source = source_label(frame["source"].iloc[0], lang) if len(frame) else ""
     ax.set_title(
         t(
             "indicators.map_title",

@@ -16,7 +16,10 @@ An indicator set is a file with a ``[set]`` table and a list of ``[[indicator]]`
     population = "total"     # population group of the rate, or false for a count only
     per = 100000
     victims = { sex = "male", age = [15, 29] }   # optional: only these victims
-    provider = "observations"                    # where counts come from (see counts.py)
+    provider = "observations"                    # where counts come from (see counts.py):
+                                                 # "events" counts events linked across
+                                                 # sources, "estimated" the yearly multiple
+                                                 # systems estimate (see reconciled.py)
 
 ``combine``: ``largest`` uses the one source with the most records of the indicator, in every
 unit and month (its figures reconcile with that source's own); ``each`` keeps every source as

@@ -31,12 +31,15 @@ def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
 class Indicators:
     """Counts and rates of an indicator set by unit and period (one row each in ``table``).
 
-    Columns of ``table``: indicator, source, unit_code, period, first, last, months,
-    months_covered, partial, n, population, person_years, rate, rate_lower, rate_upper
-    (exact Poisson, Garwood 1936), rate_eb (empirical Bayes, Marshall 1991), and for the
-    previous period (``prev``) and the same period a year before (``yago``): n_, rate_,
-    change_ (per cent), rate_ratio_ with its interval, p_ (conditional exact test) and
-    significant_. Rates are per ``per`` person-years.
+    Columns of ``table``: indicator, source, count_basis (source: one source's records;
+    linked: events linked across sources; estimated: multiple systems estimate), interval
+    (poisson | mse), unit_code, period, first, last, months, months_covered, partial, n with
+    its interval n_lower, n_upper, population, person_years, rate, rate_lower, rate_upper
+    (exact Poisson, Garwood 1936, or the estimate's 95% interval over the person-years),
+    rate_eb (empirical Bayes, Marshall 1991), and for the previous period (``prev``) and the
+    same period a year before (``yago``): n_, rate_, change_ (per cent), rate_ratio_ with
+    its interval, p_ (conditional exact test) and significant_; estimates have no
+    comparisons (the test assumes Poisson counts). Rates are per ``per`` person-years.
     """
 
     set_name: str
@@ -50,6 +53,13 @@ class Indicators:
     unit_names: dict[str, str]
     coverage: pd.DataFrame
     table: pd.DataFrame = field(repr=False)
+    bases: dict[str, dict] = field(default_factory=dict)
+
+    def count_phrase(self, key: str, source: str, lang: str = "es") -> str:
+        """What indicator ``key``'s figures from ``source`` count, in words."""
+        from sereno.indicators.reconciled import count_phrase
+
+        return count_phrase(self.bases.get(key, {}), source, lang)
 
     def indicator(self, key: str) -> Indicator:
         return next(i for i in self.indicators if i.key == key)
@@ -69,6 +79,7 @@ class Indicators:
             "alpha": self.alpha,
             "through": self.through,
             "indicators": [i.to_dict() for i in self.indicators],
+            "bases": self.bases,
             "coverage": records(self.coverage),
             "rows": records(self.to_frame()),
         }
@@ -99,7 +110,7 @@ class Indicators:
         for ind in self.indicators:
             rows = totals[(totals["indicator"] == ind.key) & (totals["period"] == period)]
             for row in rows.itertuples():
-                lines.append(sentence(ind, row, lang))
+                lines.append(sentence(ind, row, lang, self.count_phrase(ind.key, row.source, lang)))
         return " ".join(lines)
 
     def plot(
@@ -119,12 +130,19 @@ class Indicators:
 
 
 def area_totals(table: pd.DataFrame, alpha: float, per: dict[str, int]) -> pd.DataFrame:
-    """Sum units by indicator, source and period; recompute rates, intervals and tests."""
-    keys = ["indicator", "source", "period", "first", "last", "months"]
-    g = table.groupby(keys, sort=False, as_index=False).agg(
+    """Sum units by indicator, source and period; recompute rates, intervals and tests.
+
+    An estimate's interval is kept when the area is one estimated stratum; intervals of
+    separately estimated strata do not add up, so a sum of several (``strata`` > 1) has none.
+    """
+    keys = ["indicator", "source", "count_basis", "interval", "period", "first", "last", "months"]
+    g = table.groupby(keys, sort=False, as_index=False, observed=True).agg(
         months_covered=("months_covered", "min"),
         partial=("partial", "any"),
         n=("n", "sum"),
+        strata=("n", "size"),
+        mse_lower=("n_lower", "sum"),
+        mse_upper=("n_upper", "sum"),
         person_years=("person_years", lambda s: s.sum(min_count=len(s))),
         n_prev=("n_prev", lambda s: s.sum(min_count=len(s))),
         n_yago=("n_yago", lambda s: s.sum(min_count=len(s))),
@@ -135,11 +153,16 @@ def area_totals(table: pd.DataFrame, alpha: float, per: dict[str, int]) -> pd.Da
     py = g["person_years"].to_numpy(dtype=float)
     g["population"] = py * 12 / g["months"]
     ok = ~g["partial"].to_numpy() & np.isfinite(py)
-    lo, hi = poisson_interval(g["n"].to_numpy())
+    mse = (g["interval"] == "mse").to_numpy()
+    one = (g["strata"] == 1).to_numpy()
+    lo, hi = poisson_interval(np.where(mse, 0, g["n"].to_numpy()))
+    g["n_lower"] = np.where(mse, np.where(one, g["mse_lower"], np.nan), lo)
+    g["n_upper"] = np.where(mse, np.where(one, g["mse_upper"], np.nan), hi)
+    g = g.drop(columns=["mse_lower", "mse_upper"])
     with np.errstate(divide="ignore", invalid="ignore"):
         g["rate"] = np.where(ok, g["n"] / py * scale, np.nan)
-        g["rate_lower"] = np.where(ok, lo / py * scale, np.nan)
-        g["rate_upper"] = np.where(ok, hi / py * scale, np.nan)
+        g["rate_lower"] = np.where(ok, g["n_lower"] / py * scale, np.nan)
+        g["rate_upper"] = np.where(ok, g["n_upper"] / py * scale, np.nan)
     for c in ("prev", "yago"):
         n0 = g[f"n_{c}"].to_numpy(dtype=float)
         e0 = g[f"py_{c}"].to_numpy(dtype=float)
@@ -152,18 +175,22 @@ def area_totals(table: pd.DataFrame, alpha: float, per: dict[str, int]) -> pd.Da
     return g
 
 
-def sentence(ind: Indicator, row: Any, lang: str) -> str:
-    """One plain-language sentence about an indicator's latest figure and its change."""
-    n = format_number(int(row.n), lang)
+def sentence(ind: Indicator, row: Any, lang: str, counts: str | None = None) -> str:
+    """One plain-language sentence about an indicator's latest figure and its change;
+    ``counts`` says what the figure counts (default: the source's records)."""
+    n = format_number(round(row.n), lang)
     text = t(
         "indicators.summary_count",
         lang,
         name=ind.name(lang),
         n=n,
         counted=t(f"indicators.counted_{ind.counted}", lang),
-        source=row.source,
+        source=counts or t("indicators.basis_source", lang, source=row.source),
     )
-    if np.isfinite(row.rate):
+    mse = getattr(row, "interval", "poisson") == "mse"
+    if mse and not np.isfinite(row.n_lower):
+        text += " " + t("indicators.summary_estimate_sum", lang, strata=int(row.strata))
+    elif np.isfinite(row.rate):
         text += " " + t(
             "indicators.summary_rate",
             lang,
@@ -171,6 +198,13 @@ def sentence(ind: Indicator, row: Any, lang: str) -> str:
             lower=format_number(row.rate_lower, lang, 1),
             upper=format_number(row.rate_upper, lang, 1),
             per=format_number(ind.per, lang),
+        )
+    if mse and np.isfinite(row.n_lower):
+        text += " " + t(
+            "indicators.summary_estimate",
+            lang,
+            lower=format_number(row.n_lower, lang),
+            upper=format_number(row.n_upper, lang),
         )
     if np.isfinite(row.change_yago):
         key = "summary_change_sig" if row.significant_yago else "summary_change_ns"

@@ -36,6 +36,7 @@ from sereno.publish.opendata_page import opendata_folder
 from sereno.publish.pages import PortalContext, PortalPage, pages
 from sereno.publish.privacy import PUBLIC, RESTRICTED
 from sereno.publish.public_pages import register_public_pages
+from sereno.publish.reconciliation_page import register_reconciliation_page
 from sereno.publish.render import LANG_COOKIE, Renderer, choose_language
 from sereno.store import Observatory
 
@@ -186,6 +187,7 @@ def create_app(directory: str | Path | Observatory) -> FastAPI:
     register_public_pages()
     register_evaluations_page()
     register_hotspots_page()
+    register_reconciliation_page()
     portal = Portal(obs)
     app = FastAPI(
         title=f"Sereno API: {obs.config.name}",

@@ -94,8 +94,10 @@ def overview_data(ctx: PortalContext, offence: Offence = HOMICIDE) -> dict[str, 
             now, before = int(last["n"].iloc[12:].sum()), int(last["n"].iloc[:12].sum())
             recent = {"from": last["period"].iloc[12], "to": last["period"].iloc[-1],
                       "n": now, "previous": before, "change": change(now, before)}  # fmt: skip
-        series.append({"source": source, "months": month_rows, "years": year_rows,
-                       "last_12_months": recent})  # fmt: skip
+        # Each series is one source's records: linked events and estimated totals are on
+        # the reconciliation page, which the overview links to.
+        series.append({"source": source, "count_basis": "source", "months": month_rows,
+                       "years": year_rows, "last_12_months": recent})  # fmt: skip
     if not series:
         raise SerenoError("publish.no_data", offence=offence)
     return {
@@ -106,6 +108,7 @@ def overview_data(ctx: PortalContext, offence: Offence = HOMICIDE) -> dict[str, 
         "threshold": threshold,
         "series": series,
         "offences": _offences(ctx),
+        "reconciliation": "/reconciliation",
     }
 
 

@@ -18,6 +18,7 @@ from sereno.publish.hotspots_page import hotspots_map
 from sereno.publish.pages import PortalContext, PortalPage, pages
 from sereno.publish.privacy import PUBLIC
 from sereno.publish.public_pages import map_picture
+from sereno.publish.reconciliation_page import reconciliation_chart
 
 LANG_COOKIE = "sereno_lang"
 
@@ -99,6 +100,7 @@ class Renderer:
             "query": request.url.query,
             "map_svg": lambda: map_picture(self.portal.data, data, lang),
             "hotspots_svg": lambda d, title: hotspots_map(self.portal.data, d, lang, title),
+            "reconciliation_svg": lambda d, title: reconciliation_chart(d, lang, title),
             **extra,
         }  # fmt: skip
         html = self.env(page.templates if page else None).get_template(template).render(values)

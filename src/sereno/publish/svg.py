@@ -164,3 +164,103 @@ def _nice_step(top: float) -> float:
     raw = max(top, 1.0) / 5
     power = 10 ** np.floor(np.log10(raw))
     return float(next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= raw))
+
+
+def interval_chart(
+    rows: Sequence[dict],
+    title: str,
+    width: int = 800,
+    row_height: int = 44,
+) -> str:
+    """Horizontal interval bars, one row per ``{"label", "bar", "ticks", "estimate"}``.
+
+    ``bar`` (a grey bar from zero) is what is counted for certain, ``ticks`` (short marks,
+    each with its own dash pattern as in the line charts) are other counts on the same
+    scale, and ``estimate`` (``{"n", "low", "high"}`` or None) a point with its interval.
+    The scale starts at zero, so bars compare by length.
+    """
+    left, right, top, bottom = 64, 150, 8, 26
+    highs = [r["bar"] or 0 for r in rows] + [t or 0 for r in rows for t in r["ticks"]]
+    highs += [r["estimate"]["high"] for r in rows if r.get("estimate")]
+    top_value = max(highs, default=1.0) or 1.0
+    step = _nice_step(top_value * 5 / 8)  # about eight grid lines: the gaps are narrow
+    x_max = step * np.ceil(top_value / step)
+    height = top + bottom + row_height * len(rows)
+
+    def x(value: float) -> float:
+        return left + (width - left - right) * value / x_max
+
+    out = [
+        f'<svg class="chart intervals" viewBox="0 0 {width} {height}" role="img" '
+        f'xmlns="http://www.w3.org/2000/svg" aria-label="{escape(title)}">'
+    ]
+    for tick in np.arange(0, x_max + step / 2, step):
+        out.append(
+            f'<line x1="{x(tick):.1f}" x2="{x(tick):.1f}" y1="{top}" y2="{height - bottom}" '
+            f'stroke="#ddd"/><text x="{x(tick):.1f}" y="{height - 8}" text-anchor="middle" '
+            f'font-size="11">{tick:g}</text>'
+        )
+    for i, row in enumerate(rows):
+        y = top + i * row_height
+        mid = y + row_height / 2
+        out.append(
+            f'<text x="{left - 8}" y="{mid + 4:.1f}" text-anchor="end" font-size="13">'
+            f"{escape(str(row['label']))}</text>"
+        )
+        if row["bar"] is not None:
+            out.append(
+                f'<rect x="{left}" y="{mid - 8:.1f}" width="{x(row["bar"]) - left:.1f}" '
+                f'height="16" fill="#bdbdbd"><title>{escape(row.get("bar_title", ""))}</title>'
+                "</rect>"
+            )
+        for s, value in enumerate(row["ticks"]):
+            if value is None:
+                continue
+            dash = DASHES[s % len(DASHES)]
+            out.append(
+                f'<line x1="{x(value):.1f}" x2="{x(value):.1f}" y1="{mid - 14:.1f}" '
+                f'y2="{mid + 14:.1f}" stroke="{GREYS[s % len(GREYS)]}" stroke-width="2"'
+                + (f' stroke-dasharray="{dash}"' if dash else "")
+                + "/>"
+            )
+        estimate = row.get("estimate")
+        if estimate:
+            lo, hi, n = x(estimate["low"]), x(estimate["high"]), x(estimate["n"])
+            out.append(
+                f'<g stroke="{GREYS[0]}" stroke-width="2"><line x1="{lo:.1f}" x2="{hi:.1f}" '
+                f'y1="{mid:.1f}" y2="{mid:.1f}"/><line x1="{lo:.1f}" x2="{lo:.1f}" '
+                f'y1="{mid - 6:.1f}" y2="{mid + 6:.1f}"/><line x1="{hi:.1f}" x2="{hi:.1f}" '
+                f'y1="{mid - 6:.1f}" y2="{mid + 6:.1f}"/></g>'
+                f'<circle cx="{n:.1f}" cy="{mid:.1f}" r="5" fill="#7a1d12">'
+                f"<title>{escape(row.get('estimate_title', ''))}</title></circle>"
+            )
+        if row.get("note"):
+            out.append(
+                f'<text x="{width - right + 8}" y="{mid + 4:.1f}" font-size="12">'
+                f"{escape(row['note'])}</text>"
+            )
+    out.append("</svg>")
+    return "".join(out)
+
+
+def interval_legend(kind: str, index: int = 0) -> str:
+    """A legend sample for ``interval_chart``: ``bar``, ``estimate`` or source tick ``index``."""
+    if kind == "bar":
+        return (
+            '<svg width="26" height="12" aria-hidden="true">'
+            '<rect width="26" height="12" fill="#bdbdbd"/></svg>'
+        )
+    if kind == "estimate":
+        return (
+            '<svg width="34" height="12" aria-hidden="true"><g stroke="#111" stroke-width="2">'
+            '<line x1="2" x2="32" y1="6" y2="6"/><line x1="2" x2="2" y1="1" y2="11"/>'
+            '<line x1="32" x2="32" y1="1" y2="11"/></g>'
+            '<circle cx="17" cy="6" r="4" fill="#7a1d12"/></svg>'
+        )
+    dash = DASHES[index % len(DASHES)]
+    return (
+        '<svg width="10" height="16" aria-hidden="true"><line x1="5" x2="5" y1="0" y2="16" '
+        f'stroke="{GREYS[index % len(GREYS)]}" stroke-width="2"'
+        + (f' stroke-dasharray="{dash}"' if dash else "")
+        + "/></svg>"
+    )

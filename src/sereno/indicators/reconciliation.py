@@ -1,0 +1,216 @@
+"""Reconciliation of sources by year: what each source counted, what linkage made of it, and
+what multiple systems estimation says none of them saw.
+
+For each year: each source's records of the offence, the events linked across sources (each
+death once), the events seen by one source only, and the latest estimate of the total with
+its 95% interval, the share no source recorded (1 − n / N̂, n the deaths some source saw)
+and each source's estimated coverage (its deaths over N̂). This is the table behind the
+bulletin's "Reconciliation" section and the portal's reconciliation page.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from sereno.i18n import format_number, t
+from sereno.indicators import periods as P
+from sereno.indicators.reconciled import covering_run, latest_estimates, run_sources
+from sereno.indicators.result import records
+from sereno.store import Observatory
+
+if TYPE_CHECKING:
+    from sereno.indicators.bulletin import BulletinSection
+
+HOMICIDE = ("0101",)
+
+
+@dataclass(frozen=True)
+class Reconciliation:
+    """Yearly reconciliation of one linkage run (``table``: one row per year).
+
+    Columns: year, months (months counted: 12, or fewer for a year cut at ``through``),
+    n_<source> per source, linked, single_source, and when the year was estimated: method,
+    n_observed, n_hat, n_lower, n_upper (95% interval), uncounted (share no source saw) with
+    uncounted_lower and uncounted_upper, and coverage_<source>.
+    """
+
+    run_id: str
+    iccs_code: str
+    sources: tuple[str, ...]
+    method: str | None
+    table: pd.DataFrame = field(repr=False)
+
+    def to_frame(self) -> pd.DataFrame:
+        return self.table.copy()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "run_id": self.run_id,
+            "iccs_code": self.iccs_code,
+            "sources": list(self.sources),
+            "method": self.method,
+            "years": records(self.table),
+        }
+
+    def sentence(self, year: int, lang: str = "es") -> str:
+        """A plain sentence about one year: sources, linked events, estimate."""
+        row = self.table.set_index("year").loc[year]
+        counts = ", ".join(f"{s} {format_number(row[f'n_{s}'], lang)}" for s in self.sources)
+        text = t(
+            "indicators.reconciliation.sentence_counts",
+            lang,
+            year=year,
+            counts=counts,
+            linked=format_number(row["linked"], lang),
+            single=format_number(row["single_source"], lang),
+        )
+        if np.isfinite(row.get("n_hat", np.nan)):
+            text += " " + t(
+                "indicators.reconciliation.sentence_estimate",
+                lang,
+                method=str(row["method"]).upper(),
+                n_hat=format_number(row["n_hat"], lang),
+                lower=format_number(row["n_lower"], lang),
+                upper=format_number(row["n_upper"], lang),
+                share=format_number(100 * row["uncounted"], lang),
+                share_lower=format_number(100 * row["uncounted_lower"], lang),
+                share_upper=format_number(100 * row["uncounted_upper"], lang),
+            )
+        else:
+            text += " " + t("indicators.reconciliation.sentence_no_estimate", lang)
+        return text
+
+    def summary(self, lang: str = "es") -> str:
+        return " ".join(self.sentence(int(y), lang) for y in self.table["year"])
+
+
+def reconcile(
+    obs: Observatory,
+    years: Sequence[int] | None = None,
+    through: int | None = None,
+    iccs: Sequence[str] = HOMICIDE,
+) -> Reconciliation | None:
+    """The yearly reconciliation of the newest linkage run covering ``iccs`` (None when
+    there is none). ``through`` (a month index) cuts counts at that month; a year it cuts
+    short shows no estimate, since estimates are made for whole years."""
+    run = covering_run(obs, iccs)
+    if run is None:
+        return None
+    run_id = run["run_id"]
+    sources = tuple(run_sources(obs, run_id))
+    cut = "AND {t}.year * 12 + coalesce({t}.month, 1) - 1 <= ?" if through is not None else ""
+    extra = [through] if through is not None else []
+    per_source = obs.engine.frame(
+        "SELECT v.year::INTEGER AS year, r.source_id, count(*)::BIGINT AS n "
+        "FROM event_records r JOIN victims v USING (record_id) "
+        f"WHERE r.run_id = ? AND v.year IS NOT NULL {cut.format(t='v')} GROUP BY ALL",
+        [run_id, *extra],
+    )
+    events = obs.engine.frame(
+        "SELECT e.year::INTEGER AS year, count(*)::BIGINT AS linked, "
+        "count(*) FILTER (WHERE NOT contains(e.sources, ','))::BIGINT AS single_source "
+        "FROM events e "
+        f"WHERE e.run_id = ? AND e.year IS NOT NULL {cut.format(t='e')} GROUP BY ALL",
+        [run_id, *extra],
+    )
+    wide = per_source.pivot_table(index="year", columns="source_id", values="n", aggfunc="sum")
+    wide = wide.reindex(columns=list(sources)).fillna(0).astype(np.int64).add_prefix("n_")
+    table = events.merge(wide.reset_index(), on="year", how="outer").sort_values("year")
+    if years is not None:
+        table = table[table["year"].isin(list(years))]
+    if through is not None:
+        table["months"] = np.minimum(12, through - table["year"] * 12 + 1)
+    else:
+        table["months"] = 12
+    table = table.fillna(0).reset_index(drop=True)
+    estimates = latest_estimates(obs, run_id, by_unit=False)
+    method = str(estimates["method"].iloc[0]) if len(estimates) else None
+    whole = estimates[estimates["year"].isin(table.loc[table["months"] == 12, "year"])].set_index(
+        "year"
+    )
+    table = table.merge(_estimate_columns(whole, sources), on="year", how="left")
+    return Reconciliation(run_id, run["iccs_code"], sources, method, table)
+
+
+def _estimate_columns(estimates: pd.DataFrame, sources: Sequence[str]) -> pd.DataFrame:
+    """Per estimated year: method, N̂ and interval, share uncounted, coverage of each source.
+
+    The share no source saw, 1 − n/N, grows with N, so the bounds of N give its bounds."""
+    out = pd.DataFrame(
+        {
+            "year": estimates.index.astype(int),
+            "method": estimates["method"].to_numpy(),
+            "n_observed": estimates["n_observed"].to_numpy(dtype=float),
+            "n_hat": estimates["n_hat"].to_numpy(dtype=float),
+            "n_lower": estimates["n_lower"].to_numpy(dtype=float),
+            "n_upper": estimates["n_upper"].to_numpy(dtype=float),
+        }
+    )
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for column, total in (("", "n_hat"), ("_lower", "n_lower"), ("_upper", "n_upper")):
+            out[f"uncounted{column}"] = 1 - out["n_observed"] / out[total]
+    details = [json.loads(d) if isinstance(d, str) else (d or {}) for d in estimates["details"]]
+    for source in sources:
+        out[f"coverage_{source}"] = [
+            float(d.get("coverage", {}).get(source, np.nan)) for d in details
+        ]
+    return out
+
+
+def reconciliation_section(obs: Observatory, period: str, lang: str) -> BulletinSection:
+    """The bulletin's "Reconciliation" section for month ``period`` (YYYY-MM): its year
+    (counted through that month) and the year before."""
+    # The bulletin module loads matplotlib; the portal uses this module without it.
+    from sereno.indicators.bulletin import BulletinSection, month_name
+
+    month = P.parse_month(period)
+    year = month // 12
+
+    def m(key: str, **values: object) -> str:
+        return t(f"indicators.reconciliation.{key}", lang, **values)
+
+    found = reconcile(obs, years=[year - 1, year], through=month)
+    ytd = t("indicators.b_ytd", lang, month=month_name(month, lang, False)[:3], year=year)
+    if found is None or found.table.empty:
+        return BulletinSection(m("title"), m("intro_none"), [], [], m("empty"))
+    rows = []
+    for r in found.table.to_dict(orient="records"):
+        label = str(r["year"]) if r["months"] == 12 else ytd
+        estimated = np.isfinite(r.get("n_hat", np.nan))
+        rows.append(
+            [
+                label,
+                *[_n(r[f"n_{s}"], lang) for s in found.sources],
+                _n(r["linked"], lang),
+                _n(r["single_source"], lang),
+                f"{_n(r['n_hat'], lang)} ({_n(r['n_lower'], lang)}–{_n(r['n_upper'], lang)})"
+                if estimated
+                else m("not_estimated"),
+                m("percent", value=_n(100 * r["uncounted"], lang))
+                + f" ({_n(100 * r['uncounted_lower'], lang)}–"
+                + m("percent", value=_n(100 * r["uncounted_upper"], lang))
+                + ")"
+                if estimated
+                else "—",
+            ]
+        )
+    header = [
+        m("year"),
+        *[m("source_records", source=s) for s in found.sources],
+        m("linked"),
+        m("single"),
+        m("estimated", method=(found.method or "").upper()),
+        m("uncounted"),
+    ]
+    intro = m("intro", n=len(found.sources), code=found.iccs_code)
+    return BulletinSection(m("title"), intro, header, rows, m("empty"))
+
+
+def _n(value: float, lang: str) -> str:
+    return format_number(value, lang) if value is not None and np.isfinite(value) else "—"
