@@ -119,11 +119,63 @@ def test_demo_clerical_review_round_trip(demo: Path, tmp_path: Path) -> None:
     matched = sheet[sheet["decision"] == "match"]
     apart = sheet[sheet["decision"] == "non_match"]
     assert together(after, matched).all()
-    # A non-match is never linked directly; it can still meet through a third record.
-    assert together(after, apart).sum() <= together(before, apart).sum()
+    # A non-match is a cannot-link constraint: not even a third record joins the two.
+    assert apart.size and not together(after, apart).any()
     old = linkage_accuracy(before["event_id"], before["true_id"])["cluster_f1"]
     new = linkage_accuracy(after["event_id"], after["true_id"])["cluster_f1"]
     assert new >= old
+
+
+@pytest.mark.slow
+def test_demo_contradicting_decisions_are_refused_before_storing(demo: Path, tmp_path) -> None:
+    """match(a, b), match(b, c) and non_match(a, c): exit 2 with the three records named,
+    and the store's decisions unchanged."""
+    with Observatory.open(demo) as obs:
+        a, b, c = obs.engine.frame("SELECT record_id FROM records ORDER BY record_id LIMIT 3")[
+            "record_id"
+        ].tolist()
+        before = obs.engine.scalar("SELECT count(*) FROM clerical_decisions")
+    sheet = pd.DataFrame({"record_id_l": [a, b, a], "record_id_r": [b, c, c],
+                          "decision": ["match", "match", "non_match"]})  # fmt: skip
+    sheet.to_csv(tmp_path / "contradiction.csv", index=False)
+    result = RUNNER.invoke(
+        sereno.cli.app,
+        ["link", "--dir", str(demo), "--decisions", str(tmp_path / "contradiction.csv")],
+        env={"SERENO_LANG": "en"},
+    )
+    assert result.exit_code == 2, result.output
+    assert f"{a} – {b} – {c}" in result.output and "non_match" in result.output
+    with Observatory.open(demo) as obs:
+        assert obs.engine.scalar("SELECT count(*) FROM clerical_decisions") == before
+
+
+@pytest.mark.slow
+def test_demo_estimate_with_linkage_draws(demo: Path) -> None:
+    """--linkage-draws re-clusters the stored pairs: its fixed-linkage estimate is the plain
+    one (same events, same seed); the sentence says the interval includes the linkage's
+    uncertainty; the stored details keep both intervals and the review band's estimates."""
+    plain = {e["stratum"]: e for e in invoke("estimate", "--dir", str(demo))["estimates"]}
+    result = RUNNER.invoke(
+        sereno.cli.app,
+        ["estimate", "--dir", str(demo), "--linkage-draws", "3"],
+        env={"SERENO_LANG": "es"},
+    )
+    assert result.exit_code == 0, result.output
+    assert "incluye la incertidumbre de la vinculación" in " ".join(result.output.split())
+    with Observatory.open(demo) as obs:
+        stored = obs.engine.frame(
+            "SELECT stratum, n_hat, n_lower, n_upper, details FROM mse_estimates "
+            "WHERE estimate_id = (SELECT estimate_id FROM mse_estimates "
+            "ORDER BY created_at DESC LIMIT 1)"
+        )
+    assert sorted(stored["stratum"]) == sorted(plain)
+    for row in stored.itertuples():
+        linkage = json.loads(row.details)["linkage"]
+        assert linkage["draws"] == 3 and set(linkage["thresholds"]) == {"0.2", "0.8"}
+        assert linkage["fixed"]["N_hat"] == pytest.approx(plain[row.stratum]["N_hat"])
+        assert linkage["fixed"]["N_upper"] == pytest.approx(plain[row.stratum]["N_upper"])
+        assert row.n_lower <= row.n_hat <= row.n_upper
+        assert abs(row.n_hat / linkage["fixed"]["N_hat"] - 1) < 0.05
 
 
 @pytest.mark.slow

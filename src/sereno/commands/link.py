@@ -160,13 +160,22 @@ def estimate(
     method: MethodOption = "lcmcr",
     min_observed: Annotated[int, typer.Option(help="Mínimo por estrato / per stratum")] = 30,
     seed: Annotated[int, typer.Option(help="Semilla / seed")] = 7,
+    linkage_draws: Annotated[
+        int,
+        typer.Option(
+            "--linkage-draws",
+            help="Vinculaciones muestreadas para propagar su incertidumbre (0: no) / "
+            "linkages sampled to propagate their uncertainty (0: off)",
+        ),
+    ] = 0,
     out: Annotated[Path | None, typer.Option("--out", help="CSV o Parquet")] = None,
     directory: DirOption = Path("."),
     as_json: JsonOption = False,
 ) -> None:
     """Estimar el total no registrado por estrato / estimate the unrecorded total per stratum."""
+    from sereno.estimate.linkage_uncertainty import estimate_strata_over_linkages
     from sereno.estimate.strata import estimate_strata, save_estimates
-    from sereno.link.store import run_events
+    from sereno.link.store import run_events, run_linkage
 
     keys = tuple(k.strip() for k in by.split(",") if k.strip())
     allowed = {"year", "month", "unit_code"}
@@ -175,10 +184,22 @@ def estimate(
                           choices="year, month, unit_code")  # fmt: skip
     options = {"seed": seed} if method == "lcmcr" else {}
     with open_observatory(directory) as obs:
-        run_id, events = run_events(obs)
-        result = estimate_strata(
-            events, by=keys, method=method, min_observed=min_observed, **options
-        )
+        # --linkage-draws M re-clusters the latest run's stored pairs M times, each pair linked
+        # with its match probability, and pools the estimates (linkage_uncertainty). Off by
+        # default: on Ciudad Demo, 20 draws take about 20 s against 6 s for the fixed linkage.
+        if linkage_draws:
+            run, records, pairs = run_linkage(obs)
+            run_id = run["run_id"]
+            result = estimate_strata_over_linkages(
+                records, pairs, threshold=run["threshold"],
+                review=(run["review_low"], run["review_high"]), draws=linkage_draws, by=keys,
+                method=method, min_observed=min_observed, seed=seed,
+            )  # fmt: skip
+        else:
+            run_id, events = run_events(obs)
+            result = estimate_strata(
+                events, by=keys, method=method, min_observed=min_observed, **options
+            )
         estimate_id = save_estimates(obs, result, run_id)
     if out is not None:
         _write(result.to_frame(), out)
@@ -189,14 +210,20 @@ def _print_estimates(data: dict, result, as_json: bool) -> None:
     lang = default_language()
 
     def render() -> None:
-        table = Table()
-        for key in ("stratum", "observed", "estimated", "interval"):
-            table.add_column(t(f"link.{key}"), justify="left" if key == "stratum" else "right")
         estimates = getattr(result, "estimates", (result,))
+        # Estimates with the linkage's uncertainty propagated also show the fixed-linkage one.
+        fixed = any(e.linkage for e in estimates)
+        table = Table()
+        for key in ("stratum", "observed", "estimated", "interval", "interval_fixed")[: 4 + fixed]:
+            table.add_column(t(f"link.{key}"), justify="left" if key == "stratum" else "right")
         for e in estimates:
-            table.add_row(e.stratum or t("estimate.all", lang), format_number(e.n_observed),
-                          format_number(e.N_hat),
-                          f"{format_number(e.N_lower)} – {format_number(e.N_upper)}")  # fmt: skip
+            row = [e.stratum or t("estimate.all", lang), format_number(e.n_observed),
+                   format_number(e.N_hat),
+                   f"{format_number(e.N_lower)} – {format_number(e.N_upper)}"]  # fmt: skip
+            if fixed:
+                f = (e.linkage or {}).get("fixed", {})
+                row.append(f"{format_number(f.get('N_lower'))} – {format_number(f.get('N_upper'))}")
+            table.add_row(*row)
         console.print(table)
         console.print(result.summary(lang))
 

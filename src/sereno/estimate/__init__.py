@@ -2,7 +2,9 @@
 
 ``capture_histories`` validates a table of presence indicators; ``estimate_population``
 runs LCMCR (Manrique-Vallier 2016, the default) or log-linear models (Fienberg 1972) on it and
-returns an ``MSEResult``. ``strata`` estimates per unit and period from linked events.
+returns an ``MSEResult``. ``strata`` estimates per unit and period from linked events;
+``linkage_uncertainty`` does so over linkages sampled from the pairs' match probabilities, so
+that the interval includes the record linkage's uncertainty.
 """
 
 from __future__ import annotations

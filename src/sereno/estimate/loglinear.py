@@ -139,6 +139,7 @@ def loglinear(
         low, high = chao_interval(histories.observed, estimate - histories.observed, se**2)
     else:
         estimate, low, high = float(best["N_hat"]), float(best["N_lower"]), float(best["N_upper"])
+        se = float(best["se"])
     top = table.head(5)
     return MSEResult(
         method="loglinear",
@@ -154,6 +155,7 @@ def loglinear(
             "models_fitted": len(table),
             "best_model": str(best["model"]),
             "best_weight": round(float(best["weight"]), 4),
+            "se": se,
         },
         sensitivity=dict(zip(top["model"], top["N_hat"], strict=True)),
         stratum=stratum,

@@ -18,6 +18,10 @@ class MSEResult:
     ``n_observed`` is the union count (individuals seen by any list), ``coverage`` each list's
     share of ``N_hat``, ``diagnostics`` the convergence figures (LCMCR) or the model table
     summary (log-linear), ``sensitivity`` the estimate under alternative priors or models.
+    ``linkage``, when the record linkage's uncertainty was propagated
+    (``sereno.estimate.linkage_uncertainty``), holds the linkage draws, the estimate and
+    interval with the linkage taken as certain (``fixed``) and at the review band's thresholds;
+    ``N_hat`` and its interval then include the linkage uncertainty.
     """
 
     method: str
@@ -32,6 +36,7 @@ class MSEResult:
     stratum: str = ""
     draws: np.ndarray | None = field(default=None, repr=False)
     models: pd.DataFrame | None = field(default=None, repr=False)
+    linkage: dict[str, Any] | None = None
 
     @property
     def n_unobserved(self) -> float:
@@ -64,10 +69,13 @@ class MSEResult:
         }
         if self.models is not None:
             out["models"] = self.models.round(4).to_dict(orient="records")
+        if self.linkage is not None:
+            out["linkage"] = self.linkage
         return out
 
     def to_frame(self) -> pd.DataFrame:
-        """One row: stratum, method, n, N̂, interval, and each list's coverage."""
+        """One row: stratum, method, n, N̂, interval (and with the linkage taken as certain,
+        when its uncertainty was propagated), and each list's coverage."""
         row: dict[str, Any] = {
             "stratum": self.stratum,
             "method": self.method,
@@ -76,6 +84,8 @@ class MSEResult:
             "N_lower": self.N_lower,
             "N_upper": self.N_upper,
         }
+        if self.linkage is not None:
+            row.update({f"{k}_fixed": v for k, v in self.linkage["fixed"].items()})
         row.update({f"coverage_{k}": v for k, v in self.coverage.items()})
         return pd.DataFrame([row])
 
@@ -97,10 +107,29 @@ class MSEResult:
             method=t(f"estimate.method_{self.method}", lang),
             coverage=coverage,
         )
+        if self.linkage is not None:
+            text += " " + self._linkage_summary(lang)
         warning = self.diagnostics.get("warning")
         if warning:
             text += " " + t(f"estimate.warning_{warning}", lang)
         return text
+
+    def _linkage_summary(self, lang: str) -> str:
+        linkage = self.linkage or {}
+        fixed = linkage["fixed"]
+        (low, at_low), (high, at_high) = linkage["thresholds"].items()
+        return " ".join(
+            (
+                t("estimate.linkage.summary", lang, draws=linkage["draws"],
+                  threshold=format_number(linkage["threshold"], lang, 2),
+                  low=format_number(fixed["N_lower"], lang),
+                  high=format_number(fixed["N_upper"], lang)),
+                t("estimate.linkage.thresholds", lang,
+                  low_threshold=format_number(float(low), lang, 2),
+                  high_threshold=format_number(float(high), lang, 2),
+                  at_low=format_number(at_low, lang), at_high=format_number(at_high, lang)),
+            )
+        )  # fmt: skip
 
     def plot(self, ax: Any = None, lang: str = "es") -> Any:
         """Posterior (LCMCR) or model estimates (log-linear) of N, with n and the interval."""

@@ -112,7 +112,11 @@ def save_estimates(observatory, estimates: StrataEstimates, run_id: str | None) 
                 "n_lower": e.N_lower,
                 "n_upper": e.N_upper,
                 "details": json.dumps(
-                    {k: details[k] for k in ("coverage", "diagnostics", "sensitivity")},
+                    {
+                        k: details[k]
+                        for k in ("coverage", "diagnostics", "sensitivity", "linkage")
+                        if k in details
+                    },
                     default=str,
                 ),
             }

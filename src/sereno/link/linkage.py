@@ -6,19 +6,21 @@ prior from deterministic rules), scores the blocked pairs, and clusters the pair
 probability is its best pair inside its event (for a record alone, one minus its best pair
 anywhere); an event's is its weakest record's. Pairs with probability in ``review`` (default
 0.2 to 0.8) are uncertain and go to clerical review (``sereno.link.store``); decisions
-re-cluster without re-running Splink.
+re-cluster without re-running Splink: a "match" always links, a "non_match" is a cannot-link
+constraint (the two records never share an event, not even through a third).
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import connected_components
+from scipy.sparse.csgraph import breadth_first_order, connected_components
 
 from sereno.errors import SerenoError
 from sereno.link import model as victim_model
@@ -26,6 +28,7 @@ from sereno.link import model as victim_model
 THRESHOLD = 0.5
 REVIEW = (0.2, 0.8)
 PAIR_FLOOR = 0.01  # pairs below this are not kept (they change no decision)
+LOG = logging.getLogger("sereno.link")
 
 
 @dataclass(frozen=True, eq=False)
@@ -81,12 +84,15 @@ class LinkResult:
 
 
 def train_and_predict(records: pd.DataFrame, settings=None, training=None, db_api=None):
-    """Splink's scored pairs (a DataFrame) and the trained model (a dict)."""
+    """Splink's scored pairs (a DataFrame) and the trained model (a dict). The seconds spent
+    training and predicting are logged (``sereno.link``, INFO, with ``stage`` and ``seconds``
+    in the record) for benchmarks and long runs."""
     from splink import DuckDBAPI, Linker
 
     settings = settings or victim_model.victim_settings()
     training = training or victim_model.victim_training()
     db_api = db_api or DuckDBAPI()
+    start = time.perf_counter()
     linker = Linker(db_api.register(records), settings, log_level=logging.ERROR)
     linker.training.estimate_probability_two_random_records_match(
         training["deterministic"], recall=training["recall"]
@@ -95,8 +101,10 @@ def train_and_predict(records: pd.DataFrame, settings=None, training=None, db_ap
                                                      seed=1)  # fmt: skip
     for rule in training["em"]:
         linker.training.estimate_parameters_using_expectation_maximisation(
-            rule, estimate_without_term_frequencies=True
+            rule, estimate_without_term_frequencies=True, max_pairs=training.get("em_max_pairs")
         )
+    _log_stage("training", start)
+    start = time.perf_counter()
     predicted = linker.inference.predict(threshold_match_probability=PAIR_FLOOR)
     unique_id = getattr(settings, "unique_id_column_name", "unique_id")
     table = predicted.as_pandas_dataframe()
@@ -108,7 +116,13 @@ def train_and_predict(records: pd.DataFrame, settings=None, training=None, db_ap
             "match_probability": table["match_probability"].astype(float),
         }
     )
+    _log_stage("prediction", start, pairs=len(pairs))
     return pairs, linker.misc.save_model_to_json()
+
+
+def _log_stage(stage: str, start: float, **extra: int) -> None:
+    seconds = time.perf_counter() - start
+    LOG.info("%s: %.1f s", stage, seconds, extra={"stage": stage, "seconds": seconds, **extra})
 
 
 def link_records(
@@ -137,21 +151,18 @@ def cluster_events(
     review: tuple[float, float] = REVIEW,
     trained: dict | None = None,
 ) -> LinkResult:
-    """Connected components of the linked pairs (probability ≥ threshold, or a clerical
-    "match"; a clerical "non_match" never links), with link probabilities."""
+    """Events: connected components of the linked pairs (probability ≥ threshold and mutual
+    best, or a clerical "match"), split where a clerical "non_match" would share an event
+    (``event_components``), with link probabilities."""
     ids = records["record_id"].to_numpy()
     index = pd.Index(ids)
     left = index.get_indexer(pairs["record_id_l"])
     right = index.get_indexer(pairs["record_id_r"])
-    decided = pairs["decision"].map({"match": 1.0, "non_match": 0.0})
-    probability = decided.fillna(pairs["match_probability"]).to_numpy(dtype=float)
-    linked = (probability >= threshold) & (left >= 0) & (right >= 0)
-    sources = records["source_id"].to_numpy()
-    linked &= mutual_best(left, right, probability, sources) | (decided == 1.0).to_numpy()
-    graph = coo_matrix(
-        (np.ones(linked.sum()), (left[linked], right[linked])), shape=(len(ids), len(ids))
-    )
-    _, component = connected_components(graph, directed=False)
+    probability = decided_probability(pairs)
+    component, linked = event_components(
+        ids, left, right, probability, probability >= threshold, pairs["decision"],
+        records["source_id"].to_numpy(),
+    )  # fmt: skip
     same = np.zeros(len(pairs), dtype=bool)
     valid = (left >= 0) & (right >= 0)
     same[valid] = component[left[valid]] == component[right[valid]]
@@ -205,6 +216,126 @@ def mutual_best(
     best = ~frame.duplicated(["record", "other_source"])
     votes = np.bincount(frame["pair"].to_numpy()[best.to_numpy()], minlength=n)
     return votes == 2
+
+
+def decided_probability(pairs: pd.DataFrame) -> np.ndarray:
+    """Each pair's match probability, 1 for a clerical "match" and 0 for a "non_match"."""
+    decided = pairs["decision"].map({"match": 1.0, "non_match": 0.0})
+    return decided.fillna(pairs["match_probability"]).to_numpy(dtype=float)
+
+
+def _components(n: int, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+    graph = coo_matrix((np.ones(len(left)), (left, right)), shape=(n, n))
+    return connected_components(graph, directed=False)[1]
+
+
+def event_components(
+    ids: np.ndarray,
+    left: np.ndarray,
+    right: np.ndarray,
+    probability: np.ndarray,
+    candidate: np.ndarray,
+    decision: pd.Series,
+    sources: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The event of each record (a component label) and which pairs link, from the
+    ``candidate`` pairs (those at or above the threshold, or one draw of them).
+
+    A pair links when it is a clerical "match", or a candidate that is mutual best
+    (``mutual_best``, among the candidates); a clerical "non_match" is a cannot-link
+    constraint: records a person said are different victims never share an event, even through
+    a chain of other links (must-link and cannot-link constraints, Wagstaff & Cardie 2000,
+    "Clustering with instance-level constraints", ICML). Components holding such a pair are
+    rebuilt by constrained agglomeration in single linkage (Davidson & Ravi 2005,
+    "Agglomerative hierarchical clustering with constraints: theoretical and empirical
+    results", PKDD): clerical matches first, then links by descending probability, refusing
+    a merge that would join a non-match.
+    Components without a non-match keep their connected components (the fast path).
+    """
+    valid = (left >= 0) & (right >= 0)
+    match = valid & (decision == "match").to_numpy()
+    cannot = valid & (decision == "non_match").to_numpy()
+    check_decisions(ids[left[match]], ids[right[match]], ids[left[cannot]], ids[right[cannot]])
+    candidate = valid & (candidate | match) & ~cannot
+    best = mutual_best(np.where(candidate, left, -1), np.where(candidate, right, -1),
+                       probability, sources)  # fmt: skip
+    linked = candidate & (best | match)
+    component = _components(len(ids), left[linked], right[linked])
+    conflict = cannot & (component[np.maximum(left, 0)] == component[np.maximum(right, 0)])
+    if conflict.any():
+        component = _separate_cannot_links(component, left, right, probability, linked,
+                                           match, conflict)  # fmt: skip
+    return component, linked
+
+
+def _separate_cannot_links(
+    component: np.ndarray,
+    left: np.ndarray,
+    right: np.ndarray,
+    probability: np.ndarray,
+    linked: np.ndarray,
+    match: np.ndarray,
+    conflict: np.ndarray,
+) -> np.ndarray:
+    """Rebuild the components holding a ``conflict`` pair by constrained greedy union-find.
+    The loop runs only over the links of those few components (a handful of records each),
+    and is sequential by nature: each merge depends on the ones before it."""
+    split = np.unique(component[left[conflict]])
+    edges = np.flatnonzero(linked & np.isin(component[np.maximum(left, 0)], split))
+    order = np.lexsort((right[edges], left[edges], -probability[edges], ~match[edges]))
+    edges = edges[order]
+    parent: dict[int, int] = {}
+    forbidden: dict[int, set[int]] = {}
+    for a, b in zip(left[conflict].tolist(), right[conflict].tolist(), strict=True):
+        forbidden.setdefault(a, set()).add(b)
+        forbidden.setdefault(b, set()).add(a)
+
+    def find(x: int) -> int:
+        root = x
+        while parent.get(root, root) != root:
+            root = parent[root]
+        while x != root:
+            parent[x], x = root, parent[x]
+        return root
+
+    for a, b in zip(left[edges].tolist(), right[edges].tolist(), strict=True):
+        ra, rb = find(a), find(b)
+        if ra == rb or any(find(x) == rb for x in forbidden.get(ra, ())):
+            continue
+        parent[rb] = ra
+        forbidden[ra] = forbidden.get(ra, set()) | forbidden.pop(rb, set())
+    members = np.flatnonzero(np.isin(component, split))
+    out = component.copy()
+    out[members] = component.max() + 1 + np.array([find(int(x)) for x in members])
+    return out
+
+
+def check_decisions(
+    match_l: np.ndarray, match_r: np.ndarray, apart_l: np.ndarray, apart_r: np.ndarray
+) -> None:
+    """Refuse clerical decisions that contradict each other: "match" decisions joining,
+    directly or through other records, two records decided as a "non_match" (record ids)."""
+    if not (len(match_l) and len(apart_l)):
+        return
+    ids = pd.Index(np.unique(np.concatenate([match_l, match_r, apart_l, apart_r])))
+    ml, mr = ids.get_indexer(match_l), ids.get_indexer(match_r)
+    al, ar = ids.get_indexer(apart_l), ids.get_indexer(apart_r)
+    component = _components(len(ids), ml, mr)
+    wrong = np.flatnonzero(component[al] == component[ar])
+    if not wrong.size:
+        return
+    start, end = al[wrong[0]], ar[wrong[0]]
+    graph = coo_matrix((np.ones(len(ml)), (ml, mr)), shape=(len(ids), len(ids)))
+    _, previous = breadth_first_order(graph, start, directed=False)
+    chain = [end]
+    while chain[-1] != start:
+        chain.append(previous[chain[-1]])
+    raise SerenoError(
+        "link.clerical.contradiction",
+        left=int(ids[start]),
+        right=int(ids[end]),
+        chain=" – ".join(str(int(ids[i])) for i in reversed(chain)),
+    )
 
 
 def _mode(frame: pd.DataFrame, column: str) -> pd.Series:

@@ -15,7 +15,7 @@ import pandas as pd
 import pyarrow as pa
 
 from sereno.errors import SerenoError
-from sereno.link.linkage import LinkResult, cluster_events
+from sereno.link.linkage import LinkResult, check_decisions, cluster_events
 from sereno.link.records import store_records
 
 DECISIONS = ("match", "non_match")
@@ -147,6 +147,7 @@ def apply_decisions(observatory, path: Path, reviewer: str) -> tuple[str, int]:
     table = pd.DataFrame(
         {"record_id_l": lo, "record_id_r": hi, "decision": marked["decision"].to_numpy()}
     ).drop_duplicates(["record_id_l", "record_id_r"], keep="last")
+    _check_consistent(pd.concat([decisions(observatory), table], ignore_index=True))
     note = marked["note"].astype(str) if "note" in marked else pd.Series("", index=marked.index)
     table["reviewer"] = reviewer
     table["note"] = note.reindex(table.index).to_numpy()
@@ -161,18 +162,38 @@ def apply_decisions(observatory, path: Path, reviewer: str) -> tuple[str, int]:
             "SELECT record_id_l, record_id_r, decision, reviewer, note FROM new_decisions"
         )
         engine.unregister("new_decisions")
-    run = latest_run(observatory)
-    records = store_records(observatory, run["iccs_code"])
-    pairs = engine.frame(
-        "SELECT record_id_l, record_id_r, match_weight, match_probability FROM link_pairs "
-        "WHERE run_id = ?",
-        [run["run_id"]],
-    )
+    run, records, pairs = run_linkage(observatory)
     pairs = with_decisions(pairs, decisions(observatory))
     review = (run["review_low"], run["review_high"])
     model = json.loads(run["model"]) if run["model"] else {}
     result = cluster_events(records, pairs, run["threshold"], review, model)
     return save_run(observatory, result, run["iccs_code"]), len(table)
+
+
+def _check_consistent(decided: pd.DataFrame) -> None:
+    """Refuse a set of decisions (later rows replace earlier ones on the same pair) whose
+    matches join a non-match, before anything is stored."""
+    last = decided.drop_duplicates(["record_id_l", "record_id_r"], keep="last")
+    match, apart = last[last["decision"] == "match"], last[last["decision"] == "non_match"]
+    check_decisions(*(frame[f"record_id_{side}"].to_numpy(dtype="int64")
+                      for frame in (match, apart) for side in "lr"))  # fmt: skip
+
+
+def run_linkage(observatory) -> tuple[dict, pd.DataFrame, pd.DataFrame]:
+    """The latest run, the records it linked and its stored scored pairs with the decisions
+    it applied: what ``cluster_events`` needs to re-cluster it without Splink."""
+    run = latest_run(observatory)
+    records = store_records(observatory, run["iccs_code"])
+    linked = observatory.engine.frame(
+        "SELECT record_id FROM event_records WHERE run_id = ?", [run["run_id"]]
+    )
+    records = records[records["record_id"].isin(linked["record_id"])].reset_index(drop=True)
+    pairs = observatory.engine.frame(
+        "SELECT record_id_l, record_id_r, match_weight, match_probability, decision "
+        "FROM link_pairs WHERE run_id = ?",
+        [run["run_id"]],
+    )
+    return run, records, pairs
 
 
 def run_events(observatory, run_id: str | None = None) -> tuple[str, pd.DataFrame]:
