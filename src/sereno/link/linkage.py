@@ -198,7 +198,10 @@ def mutual_best(
 ) -> np.ndarray:
     """Pairs that are each record's best among the other's source (ties to the lower id), so
     that one ambiguous record does not chain two victims of one source into one event (the
-    single best links rule of Splink's one-to-one clustering)."""
+    single best links rule of Splink's one-to-one clustering). Pairs within one source are
+    exempt: a source may hold several records of one victim (a press monitor's notes, a
+    register's repeated entries; FEBRL 2 and 3 have up to nine), and the rule would cap such
+    a group at two."""
     valid = (left >= 0) & (right >= 0)
     n = len(left)
     rows = np.flatnonzero(valid)
@@ -215,7 +218,9 @@ def mutual_best(
                               ascending=[True, True, False, True])  # fmt: skip
     best = ~frame.duplicated(["record", "other_source"])
     votes = np.bincount(frame["pair"].to_numpy()[best.to_numpy()], minlength=n)
-    return votes == 2
+    same_source = np.zeros(n, dtype=bool)
+    same_source[rows] = sources[left[rows]] == sources[right[rows]]
+    return (votes == 2) | same_source
 
 
 def decided_probability(pairs: pd.DataFrame) -> np.ndarray:
