@@ -153,3 +153,45 @@ def test_blocking_rules_are_equi_joins(rule: int) -> None:
     it adds."""
     found = model.victim_blocking()[rule].get_blocking_rule("duckdb")
     assert found._equi_join_conditions
+
+
+def test_training_survives_an_em_session_splink_refuses(monkeypatch) -> None:
+    """Splink 5 raises when EM drives an m probability to 0 (a level never seen among one
+    rule's likely matches, as on small clean lists): that session is dropped and the others
+    train the model; when every session fails the user gets a SerenoError, not a traceback."""
+    from splink.internals.linker_components.training import LinkerTraining
+
+    from sereno.errors import SerenoError
+    from sereno.link.linkage import train_and_predict
+
+    records = prepare_records(pd.DataFrame({
+        "record_id": range(8), "source_id": list("abab" * 2),
+        "name": ["jose perez lopez", "jose perez lopez", "ana ruiz", "ana ruiz",
+                 "luis mora", "luis mora", "rosa diaz", "rosa diaz"],
+        "sex": ["male", "male", "female", "female", "male", "male", "female", "female"],
+        "age": [30, 30, 22, 22, 41, 41, 19, 19],
+        "date": ["2023-01-05"] * 2 + ["2023-02-07"] * 2 + ["2023-03-09"] * 2 + ["2023-04-01"] * 2,
+        "unit_code": ["C1", "C1", "C2", "C2", "C3", "C3", "C4", "C4"],
+    }))  # fmt: skip
+    original = LinkerTraining.estimate_parameters_using_expectation_maximisation
+    calls = {"n": 0}
+
+    def first_fails(self, *args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise ValueError("m_probability value 0.0 is below the minimum allowed value")
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(LinkerTraining, "estimate_parameters_using_expectation_maximisation",
+                        first_fails)  # fmt: skip
+    pairs, _ = train_and_predict(records)
+    assert calls["n"] == 3 and len(pairs) > 0
+
+    def always_fails(self, *args, **kwargs):
+        raise ValueError("m_probability value 0.0 is below the minimum allowed value")
+
+    monkeypatch.setattr(LinkerTraining, "estimate_parameters_using_expectation_maximisation",
+                        always_fails)  # fmt: skip
+    with pytest.raises(SerenoError) as caught:
+        train_and_predict(records)
+    assert caught.value.key == "link.training.untrainable"

@@ -257,13 +257,33 @@ def status(directory: DirOption = Path("."), as_json: JsonOption = False) -> Non
 def demo(
     directory: Annotated[Path, typer.Option("--dir", "-d")] = Path("demo-observatory"),
     seed: Annotated[int, typer.Option(help="Semilla / seed")] = 7,
+    reconcile: Annotated[
+        bool,
+        typer.Option(
+            "--reconcile/--no-reconcile",
+            help="Vincular fuentes y estimar el total por año / link sources, estimate yearly "
+            "totals",
+        ),
+    ] = True,
     as_json: JsonOption = False,
 ) -> None:
     """Construir Ciudad Demo (sintética) / build Ciudad Demo (synthetic)."""
     from sereno.demo.build import build_demo
 
-    with steps(t("cli.demo_generating"), DEMO_STEPS) as step:
+    with steps(t("cli.demo_generating"), DEMO_STEPS + 2 * reconcile) as step:
         result = build_demo(directory, seed=seed, on_step=step)
+        if reconcile:
+            # The same calls as `sereno link` and `sereno estimate --by year`, so that the
+            # demo's bulletin and portal can show linked events and estimated totals.
+            from sereno.estimate.strata import estimate_strata, save_estimates
+            from sereno.link.store import link_store, run_events
+
+            with open_observatory(directory) as obs:
+                step("link")
+                link_store(obs)
+                step("estimate")
+                run_id, events = run_events(obs)
+                save_estimates(obs, estimate_strata(events, by=("year",), seed=seed), run_id)
 
     def render() -> None:
         console.print(f"[bold green]✓ {t('cli.demo_done')}[/]")

@@ -99,10 +99,23 @@ def train_and_predict(records: pd.DataFrame, settings=None, training=None, db_ap
     )
     linker.training.estimate_u_using_random_sampling(max_pairs=training.get("u_pairs", 1e6),
                                                      seed=1)  # fmt: skip
+    trained = 0
     for rule in training["em"]:
-        linker.training.estimate_parameters_using_expectation_maximisation(
-            rule, estimate_without_term_frequencies=True, max_pairs=training.get("em_max_pairs")
-        )
+        try:
+            linker.training.estimate_parameters_using_expectation_maximisation(
+                rule, estimate_without_term_frequencies=True,
+                max_pairs=training.get("em_max_pairs"),
+            )  # fmt: skip
+            trained += 1
+        except ValueError as error:
+            # Splink 5 refuses an m probability that EM drove to 0 (a level never seen among
+            # the likely matches of this rule: small or very clean lists). The other rules
+            # still estimate those levels; the rule's session is dropped, not the linkage.
+            if "below the minimum allowed" not in str(error):
+                raise
+            LOG.info("EM session skipped", extra={"stage": "training", "rule": str(rule)})
+    if training["em"] and not trained:
+        raise SerenoError("link.training.untrainable", n=len(records))
     _log_stage("training", start)
     start = time.perf_counter()
     predicted = linker.inference.predict(threshold_match_probability=PAIR_FLOOR)
