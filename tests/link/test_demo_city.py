@@ -76,10 +76,12 @@ def test_demo_yearly_totals_inside_interval(demo: Path) -> None:
         true = truth["true_victims_by_year"][e["stratum"]]
         covered += e["N_lower"] <= true <= e["N_upper"]
         assert abs(e["N_hat"] / true - 1) < 0.05, (e["stratum"], true, e)
-    # With seed 7, 2020's interval starts at 564 for 559 true victims: linkage leaves a few
-    # records of one victim apart, which MSE reads as people hard to see. Four of five years
-    # must be covered, and every estimate within 5% of the truth.
-    assert covered >= 4
+    # Seed 7: 573 [558, 625] for 559 true victims in 2020, the tightest year. Records of one
+    # victim that linkage leaves apart read to MSE as people hard to see and push the
+    # estimate up: before the model had an age level for unidentified bodies (forensic age
+    # estimates) 2020's interval started at 564. Every year must be covered, and every
+    # estimate within 5% of the truth.
+    assert covered == 5
 
 
 @pytest.mark.slow
