@@ -20,7 +20,7 @@ from sereno.cli import app
 from sereno.errors import SerenoError
 from sereno.indicators.api import compute_indicators
 from sereno.indicators.definitions import Indicator, IndicatorSet
-from sereno.indicators.reconciliation import reconcile, reconciliation_section
+from sereno.indicators.reconciliation import missed_section, reconcile, reconciliation_section
 from sereno.store import Observatory
 
 pytestmark = pytest.mark.slow
@@ -267,3 +267,27 @@ def test_reconciliation_section_is_empty_without_linkage(bare):
     for lang, word in (("es", "sereno link"), ("en", "sereno link")):
         section = reconciliation_section(bare, "2024-08", lang)
         assert section.rows == [] and word in section.empty
+
+
+def test_who_misses_what_section_counts_linked_deaths(obs, bare):
+    """Each row's deaths and each source's missed share, recounted from the events table:
+    women over the twelve months through August 2024, and every age band shown."""
+    section = missed_section(obs, "2024-08", "en")
+    run = obs.engine.scalar("SELECT run_id FROM link_runs ORDER BY created_at DESC LIMIT 1")
+    women = obs.engine.frame(
+        "SELECT sources FROM events WHERE run_id = ? AND sex = 'female' "
+        "AND year * 12 + month - 1 BETWEEN ? AND ?",
+        [run, 2024 * 12 + 7 - 11, 2024 * 12 + 7],
+    )
+    sources = [h.removeprefix("Missed by ") for h in section.header[2:]]
+    assert sources == ["forense", "policia", "prensa"]
+    row = next(r for r in section.rows if r[0] == "Sex: Female")
+    assert int(row[1]) == len(women) >= 5
+    for source, cell in zip(sources, row[2:], strict=True):
+        missed = 1 - women["sources"].str.split(",").apply(lambda s, x=source: x in s).mean()
+        assert cell == f"{round(100 * missed)}%"
+    bands = [r[0] for r in section.rows if r[0].startswith("Age: ")]
+    assert "Age: 15-29 years" in bands
+    # Without linkage the section says so instead of a table.
+    empty = missed_section(bare, "2024-08", "es")
+    assert empty.rows == [] and "vinculado" in empty.intro

@@ -181,10 +181,14 @@ def report(
     if fmt not in ("html", "pdf"):
         raise SerenoError("indicators.bad_format", value=fmt)
     from sereno.alerts.bulletin import open_alerts_section
-    from sereno.indicators.reconciliation import reconciliation_section
+    from sereno.indicators.reconciliation import missed_section, reconciliation_section
 
     with open_observatory(directory) as obs:
-        sections = [reconciliation_section(obs, period, lang), open_alerts_section(obs, lang)]
+        sections = [
+            reconciliation_section(obs, period, lang),
+            missed_section(obs, period, lang),
+            open_alerts_section(obs, lang),
+        ]
         bulletin = build_bulletin(
             obs, period, lang, indicator_set, sections=sections, count=count_basis
         )

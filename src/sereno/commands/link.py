@@ -149,6 +149,16 @@ def discrepancies(
         for row in report.itertuples(index=False):
             table.add_row(*(str(x) for x in row))
         console.print(table)
+        for by, frame in missed.items():
+            wide = frame.pivot_table(index=[by, "events"], columns="source_id",
+                                     values="missed_share")  # fmt: skip
+            shares = Table(title=t("link.missed.title", by=by))
+            for column in (by, t("link.events"), *wide.columns):
+                shares.add_column(str(column), justify="left" if column == by else "right")
+            for (value, n), row in wide.iterrows():
+                shares.add_row(str(value), format_number(n),
+                               *(f"{format_number(100 * x)} %" for x in row))  # fmt: skip
+            console.print(shares)
 
     emit(data, as_json, render)
 

@@ -214,3 +214,52 @@ def reconciliation_section(obs: Observatory, period: str, lang: str) -> Bulletin
 
 def _n(value: float, lang: str) -> str:
     return format_number(value, lang) if value is not None and np.isfinite(value) else "—"
+
+
+MISSED_BY = ("sex", "age_band", "weapon", "place")
+MIN_EVENTS = 5  # a share over fewer events says little and could point at a person
+
+
+def missed_section(obs: Observatory, period: str, lang: str) -> BulletinSection:
+    """The bulletin's "Who misses what" section: over the twelve months through ``period``,
+    the share of the linked deaths of each kind (sex, age band, weapon, place) that each
+    source did not record (``sereno.link.discrepancy.missed_by``). Kinds with fewer than
+    ``MIN_EVENTS`` deaths are left out."""
+    from sereno.harmonise.vocabularies import vocabularies
+    from sereno.indicators.bulletin import BulletinSection
+    from sereno.link.discrepancy import missed_by
+
+    def m(key: str, **values: object) -> str:
+        return t(f"indicators.missed.{key}", lang, **values)
+
+    run = covering_run(obs, HOMICIDE)
+    month = P.parse_month(period)
+    if run is None:
+        return BulletinSection(m("title"), m("intro_none"), [], [], m("empty"))
+    events = obs.engine.frame(
+        "SELECT sources, sex, age, weapon, place FROM events WHERE run_id = ? "
+        "AND year * 12 + month - 1 BETWEEN ? AND ?",
+        [run["run_id"], month - 11, month],
+    )
+    if events.empty:
+        return BulletinSection(m("title"), m("intro_none"), [], [], m("empty"))
+    # Events carry linkage's folded values ("public road" for public_road).
+    vocab = vocabularies()
+    keys = zip(vocab["field"], vocab["value"].str.replace("_", " "), strict=True)
+    labels = dict(zip(keys, vocab[f"label_{lang}"], strict=True))
+    sources = sorted(set(",".join(events["sources"]).split(",")))
+    rows = []
+    for by in MISSED_BY:
+        table = missed_by(events, by)
+        wide = table.pivot_table(index=[by, "events"], columns="source_id", values="missed_share")
+        for (value, n), shares in wide.iterrows():
+            if n < MIN_EVENTS or value == "?":
+                continue
+            name = labels.get((by, value), m("age", band=value) if by == "age_band" else value)
+            rows.append(
+                [f"{m(by)}: {name}", format_number(n, lang)]
+                + [m("percent", value=format_number(100 * shares[s], lang)) for s in sources]
+            )
+    header = [m("kind"), m("events"), *[m("missed", source=s) for s in sources]]
+    intro = m("intro", start=P.month_label(month - 11), end=P.month_label(month), n=MIN_EVENTS)
+    return BulletinSection(m("title"), intro, header, rows, m("empty"))
