@@ -135,6 +135,23 @@ def observation_counts(
     return _keep_sources(out[COLUMNS], indicators)
 
 
+def victim_filters(ind: Indicator, through: int | None, alias: str) -> tuple[list[str], list]:
+    """SQL conditions (and their parameters) for an indicator's sex and age filters and the
+    last month counted, on table ``alias`` (victims or linked events)."""
+    where: list[str] = []
+    params: list[object] = []
+    if ind.sex is not None:
+        where.append(f"{alias}.sex = ?")
+        params.append(ind.sex)
+    if ind.age is not None:
+        where.append(f"{alias}.age BETWEEN ? AND ?")
+        params.extend(ind.age)
+    if through is not None:
+        where.append(f"{alias}.year * 12 + {alias}.month - 1 <= ?")
+        params.append(through)
+    return where, params
+
+
 def _victim_counts(
     obs: Observatory, ind: Indicator, level: str | None, through: int | None
 ) -> pd.DataFrame:
@@ -145,15 +162,9 @@ def _victim_counts(
     ]
     params: list[object] = [*([level] if level else []), ind.key, *ind.iccs]
     unit_map_sql = UNIT_MAP_SQL if level else "SELECT unit_code, unit_code AS ancestor FROM units"
-    if ind.sex is not None:
-        where.append("v.sex = ?")
-        params.append(ind.sex)
-    if ind.age is not None:
-        where.append("v.age BETWEEN ? AND ?")
-        params.extend(ind.age)
-    if through is not None:
-        where.append("v.year * 12 + v.month - 1 <= ?")
-        params.append(through)
+    filters, values = victim_filters(ind, through, "v")
+    where += filters
+    params += values
     return obs.engine.frame(
         f"""
         WITH unit_map AS ({unit_map_sql})

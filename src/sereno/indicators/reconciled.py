@@ -26,7 +26,7 @@ import pandas as pd
 
 from sereno.errors import SerenoError
 from sereno.i18n import t
-from sereno.indicators.counts import COLUMNS, UNIT_MAP_SQL, register_provider
+from sereno.indicators.counts import COLUMNS, UNIT_MAP_SQL, register_provider, victim_filters
 from sereno.indicators.definitions import Indicator, IndicatorSet
 from sereno.store import Observatory
 
@@ -111,15 +111,9 @@ def _indicator_events(
     if ind.sources is not None:
         where.append("list_has_any(string_split(e.sources, ','), ?)")
         params.append(list(ind.sources))
-    if ind.sex is not None:
-        where.append("e.sex = ?")
-        params.append(ind.sex)
-    if ind.age is not None:
-        where.append("e.age BETWEEN ? AND ?")
-        params.extend(ind.age)
-    if through is not None:
-        where.append("e.year * 12 + e.month - 1 <= ?")
-        params.append(through)
+    filters, values = victim_filters(ind, through, "e")
+    where += filters
+    params += values
     unit_map_sql = UNIT_MAP_SQL if level else "SELECT unit_code, unit_code AS ancestor FROM units"
     return obs.engine.frame(
         f"""
