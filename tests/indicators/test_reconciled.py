@@ -291,3 +291,20 @@ def test_who_misses_what_section_counts_linked_deaths(obs, bare):
     # Without linkage the section says so instead of a table.
     empty = missed_section(bare, "2024-08", "es")
     assert empty.rows == [] and "vinculado" in empty.intro
+
+
+def test_linked_series_cover_only_months_every_linked_source_covers(obs):
+    """A month one linked source has not reported yet is partial for linked events: the
+    window is the intersection of the linked sources' coverage, not the events' own range."""
+    from sereno.indicators.counts import coverage
+    from sereno.indicators.definitions import load_set
+    from sereno.indicators.reconciled import linked_coverage
+
+    ind = load_set("homicide").indicators[0]
+    cov = coverage(obs)
+    cut = int(cov.loc[cov["source_id"] == "policia", "last"].iloc[0]) - 6
+    cov.loc[cov["source_id"] == "policia", "last"] = cut
+    window = linked_coverage(obs, ind, cov).set_index("source_id")
+    assert window.at["linked", "last"] == cut == window.at["estimated", "last"]
+    linked = ["forense", "policia", "prensa"]
+    assert window.at["linked", "first"] == cov[cov["source_id"].isin(linked)]["first"].max()

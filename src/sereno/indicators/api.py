@@ -30,6 +30,7 @@ from sereno.indicators.reconciled import (
     apply_estimates,
     basis_of,
     count_facts,
+    linked_coverage,
     with_count_basis,
 )
 from sereno.indicators.result import Indicators
@@ -86,7 +87,8 @@ def compute_indicators(
     frames = []
     bases = {ind.key: count_facts(obs, ind) for ind in iset.indicators}
     for ind in iset.indicators:
-        for source_label, series, first, last in _series(ind, counts, cov, mapping):
+        windows = cov if basis_of(ind.provider) == SOURCE else linked_coverage(obs, ind, cov)
+        for source_label, series, first, last in _series(ind, counts, windows, mapping):
             if cut is not None:
                 last = min(last, cut)
             s = P.parse_month(start) if start else first

@@ -59,6 +59,20 @@ def covering_run(obs: Observatory, codes: Sequence[str]) -> dict | None:
     return None
 
 
+def linked_coverage(obs: Observatory, ind: Indicator, cov: pd.DataFrame) -> pd.DataFrame:
+    """``cov`` (source_id, first, last) with rows for the linked and estimated series of
+    ``ind``: the months every source the run linked covers. A month one source has not
+    reported yet holds fewer linked deaths than it will, so it is marked partial, as for
+    one source's own series."""
+    run = covering_run(obs, ind.iccs)
+    linked = cov[cov["source_id"].isin(run_sources(obs, run["run_id"]))] if run else cov[:0]
+    if linked.empty:
+        return cov
+    extra = pd.DataFrame({"source_id": [LINKED, ESTIMATED], "first": linked["first"].max(),
+                          "last": linked["last"].min()})  # fmt: skip
+    return pd.concat([cov[["source_id", "first", "last"]], extra], ignore_index=True)
+
+
 def linked_run(obs: Observatory, ind: Indicator) -> dict:
     """``covering_run``, or the user error that says to run ``sereno link`` first."""
     run = covering_run(obs, ind.iccs)
