@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from sereno.errors import SerenoError
-from sereno.i18n import format_number
+from sereno.i18n import format_number, has, t
 
 Z95 = 1.959963984540054
 
@@ -149,6 +149,10 @@ def number(value: float, digits: int = 2, lang: str | None = None) -> str:
     return format_number(value, lang, digits)
 
 
-def subject(outcome: str, place: str = "") -> str:
-    """What was measured, and where: 'homicidios (Colonia Centro)'."""
-    return f"{outcome} ({place})" if place else outcome
+def subject(outcome: str, place: str = "", lang: str | None = None) -> str:
+    """What was measured, and where: 'homicidios (Colonia Centro)'. The outcomes the store
+    evaluations name (a column such as ``homicides``) are said in ``lang``; a column of the
+    user's own file is shown as the user named it."""
+    key = f"evaluate.outcome.{outcome}"
+    said = t(key, lang) if has(key) else outcome
+    return f"{said} ({place})" if place else said

@@ -120,7 +120,7 @@ class ITSResult:
                 t(
                     "evaluate.its_summary",
                     lang,
-                    subject=subject(self.outcome, self.place),
+                    subject=subject(self.outcome, self.place, lang),
                     start=self.start,
                     change=number(abs(100 * (rr.estimate - 1)), 1, lang=lang),
                     direction=t("evaluate.lower" if rr.estimate < 1 else "evaluate.higher", lang),
@@ -165,7 +165,7 @@ class ITSResult:
             t(
                 "evaluate.its_title",
                 lang,
-                subject=subject(self.outcome, self.place),
+                subject=subject(self.outcome, self.place, lang),
                 first=self.periods[0],
                 last=self.periods[-1],
             )

@@ -66,7 +66,7 @@ class DiDResult:
     def summary(self, lang: str = "es") -> str:
         e = self.estimate
         values = {
-            "subject": subject(self.outcome, self.place),
+            "subject": subject(self.outcome, self.place, lang),
             "estimate": number(e.estimate, 3, lang=lang),
             "low": number(e.low, 3, lang=lang),
             "high": number(e.high, 3, lang=lang),
@@ -89,7 +89,9 @@ class DiDResult:
 
         fig, ax = plt.subplots(figsize=(8, 4.5))
         title = t(
-            f"evaluate.did_title_{self.method}", lang, subject=subject(self.outcome, self.place)
+            f"evaluate.did_title_{self.method}",
+            lang,
+            subject=subject(self.outcome, self.place, lang),
         )
         if self.events is not None:
             ev = self.events

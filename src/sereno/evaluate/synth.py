@@ -113,7 +113,7 @@ class SynthResult:
                 t(
                     "evaluate.synth_summary",
                     lang,
-                    subject=subject(self.outcome, self.place),
+                    subject=subject(self.outcome, self.place, lang),
                     treated=self.treated,
                     start=self.start,
                     estimate=number(e.estimate, lang=lang),
@@ -156,7 +156,7 @@ class SynthResult:
             t(
                 "evaluate.synth_title",
                 lang,
-                subject=subject(self.outcome, self.place),
+                subject=subject(self.outcome, self.place, lang),
                 treated=self.treated,
                 first=self.periods[0],
                 last=self.periods[-1],
