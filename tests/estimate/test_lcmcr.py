@@ -54,7 +54,15 @@ def test_lcmcr_covers_true_total_in_simulation(design, lists) -> None:
     repetitions = 25
     for r in range(repetitions):
         h = histories(design(rng, lists))
-        result = lcmcr(h, iterations=3000, burn_in=1000, chains=2, seed=r, sensitivity=False)
+        result = lcmcr(
+            h,
+            iterations=3000,
+            max_iterations=3000,
+            burn_in=1000,
+            chains=2,
+            seed=r,
+            sensitivity=False,
+        )
         covered += result.N_lower <= N <= result.N_upper
         bias.append(result.N_hat / N - 1)
         naive.append(h.observed / N - 1)
@@ -93,3 +101,18 @@ def test_diagnostics_on_known_chains() -> None:
     assert effective_sample_size(ar) == pytest.approx(4 * n * (1 - rho) / (1 + rho), rel=0.3)
     stuck = iid + np.arange(4)[:, None] * 5
     assert split_rhat(stuck) > 2
+
+
+def test_chains_that_fail_the_checks_run_longer_up_to_the_limit() -> None:
+    """500 draws of two chains mix badly on latent classes (ESS about 7): they are run again
+    at 1,000 and 2,000 (four times the start), and the warning stays when even that fails;
+    with max_iterations equal to iterations nothing is re-run."""
+    rng = np.random.default_rng(3)
+    h = histories(latent_classes(rng, 4))
+    options = dict(iterations=500, burn_in=200, chains=2, seed=1, sensitivity=False)
+    fixed = lcmcr(h, max_iterations=500, **options)
+    longer = lcmcr(h, **options)
+    assert fixed.diagnostics["iterations"] == 500 and fixed.diagnostics["ess"] < 400
+    assert longer.diagnostics["iterations"] == 2000
+    assert longer.diagnostics["ess"] > fixed.diagnostics["ess"]
+    assert longer.diagnostics.get("warning") == "not_converged"

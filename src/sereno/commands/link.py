@@ -22,6 +22,15 @@ from sereno.errors import SerenoError
 from sereno.i18n import default_language, format_number, t
 
 MethodOption = Annotated[str, typer.Option("--method", help="lcmcr | loglinear")]
+IterationsOption = Annotated[
+    int,
+    typer.Option(
+        "--iterations",
+        min=500,
+        help="Iteraciones LCMCR por cadena (se duplican hasta 4 veces si no converge) / LCMCR "
+        "iterations per chain (doubled up to 4 times until converged)",
+    ),
+]
 
 
 def _review_band(text: str) -> tuple[float, float]:
@@ -170,6 +179,7 @@ def estimate(
     method: MethodOption = "lcmcr",
     min_observed: Annotated[int, typer.Option(help="Mínimo por estrato / per stratum")] = 30,
     seed: Annotated[int, typer.Option(help="Semilla / seed")] = 7,
+    iterations: IterationsOption = 10_000,
     linkage_draws: Annotated[
         int,
         typer.Option(
@@ -192,7 +202,7 @@ def estimate(
     if not keys or set(keys) - allowed:
         raise SerenoError("estimate.bad_choice", option="--by", value=by,
                           choices="year, month, unit_code")  # fmt: skip
-    options = {"seed": seed} if method == "lcmcr" else {}
+    options = {"seed": seed, "iterations": iterations} if method == "lcmcr" else {}
     with open_observatory(directory) as obs:
         # --linkage-draws M re-clusters the latest run's stored pairs M times, each pair linked
         # with its match probability, and pools the estimates (linkage_uncertainty). Off by
@@ -203,7 +213,8 @@ def estimate(
             result = estimate_strata_over_linkages(
                 records, pairs, threshold=run["threshold"],
                 review=(run["review_low"], run["review_high"]), draws=linkage_draws, by=keys,
-                method=method, min_observed=min_observed, seed=seed,
+                method=method, min_observed=min_observed,
+                **(options or {"seed": seed}),
             )  # fmt: skip
         else:
             run_id, events = run_events(obs)
@@ -250,6 +261,7 @@ def mse(
     ),
     method: MethodOption = "lcmcr",
     seed: Annotated[int, typer.Option(help="Semilla / seed")] = 7,
+    iterations: IterationsOption = 10_000,
     min_observed: Annotated[int, typer.Option(help="Mínimo / minimum observed")] = 30,
     as_json: JsonOption = False,
 ) -> None:
@@ -260,6 +272,6 @@ def mse(
     frame = read_file(file).table.to_pandas().drop(columns=["__row"], errors="ignore")
     names = [x.strip() for x in lists.split(",") if x.strip()]
     histories = capture_histories(frame, names, count, min_observed=min_observed)
-    options = {"seed": seed} if method == "lcmcr" else {}
+    options = {"seed": seed, "iterations": iterations} if method == "lcmcr" else {}
     result = estimate_population(histories, method, stratum=file.stem, **options)
     _print_estimates(result.to_dict(), result, as_json)

@@ -61,6 +61,7 @@ def lcmcr(
     *,
     classes: int = CLASSES,
     iterations: int = 10_000,
+    max_iterations: int | None = None,
     burn_in: int = 2_000,
     chains: int = 4,
     seed: int = 7,
@@ -74,14 +75,23 @@ def lcmcr(
     Diagnostics: split R̂ and effective sample size of N across ``chains`` (Vehtari et al.
     2021; R̂ > 1.05 or ESS < 400 raise a warning), the mean number of occupied classes, and,
     with ``sensitivity``, the estimate under K* = 5 and 20 and under α ~ Gamma(1, 1).
+
+    Chains that fail those checks are run again twice as long, up to ``max_iterations``
+    (default four times ``iterations``): N mixes slowly when few people are seen by several
+    lists, and a warning the user can only answer by re-running is worth less than the wait.
     """
-    options = dict(iterations=iterations, burn_in=burn_in, chains=chains, seed=seed)
-    draws, used = posterior_population(
-        histories, classes=classes, a_alpha=a_alpha, b_alpha=b_alpha, **options
-    )
+    limit = 4 * iterations if max_iterations is None else max_iterations
+    while True:
+        options = dict(iterations=iterations, burn_in=burn_in, chains=chains, seed=seed)
+        draws, used = posterior_population(
+            histories, classes=classes, a_alpha=a_alpha, b_alpha=b_alpha, **options
+        )
+        rhat = split_rhat(draws)
+        ess = effective_sample_size(draws)
+        if (rhat <= RHAT_LIMIT and ess >= ESS_MINIMUM) or 2 * iterations > limit:
+            break
+        iterations *= 2
     flat = draws.ravel()
-    rhat = split_rhat(draws)
-    ess = effective_sample_size(draws)
     diagnostics: dict[str, object] = {
         "rhat": round(rhat, 4),
         "ess": round(ess, 1),

@@ -124,7 +124,9 @@ def estimate_strata_over_linkages(
     quick = options
     if lcmcr:
         iterations = max(options.get("iterations", 10_000) // draws, MIN_ITERATIONS)
-        quick = options | {"iterations": iterations, "sensitivity": False}
+        # Short chains by design: the pooled posterior is the long one, so no doubling here.
+        quick = options | {"iterations": iterations, "max_iterations": iterations,
+                           "sensitivity": False}  # fmt: skip
 
     def estimated(events: pd.DataFrame, chain_seed: int, **settings: Any) -> StrataEstimates:
         seeded = {"seed": chain_seed} if lcmcr else {}
