@@ -195,3 +195,22 @@ def test_training_survives_an_em_session_splink_refuses(monkeypatch) -> None:
     with pytest.raises(SerenoError) as caught:
         train_and_predict(records)
     assert caught.value.key == "link.training.untrainable"
+
+
+@pytest.mark.parametrize("dialect", ["duckdb", "postgres"])
+def test_victim_model_generates_sql_for_splinks_backends(dialect: str) -> None:
+    """Every comparison level and blocking rule of the victims' model renders and parses in
+    PostgreSQL's SQL, where Splink has no Jaro-Winkler (Levenshtein instead). Rendering is
+    not running: no PostgreSQL server here, and sqlglot writes DuckDB's list_intersect
+    unchanged, which PostgreSQL lacks; Spark fails earlier (DuckDB's && list overlap)."""
+    from splink.internals.blocking_rule_creator_utils import to_blocking_rule_creator
+
+    for comparison in model.victim_comparisons(dialect):
+        levels = comparison.get_comparison(dialect).comparison_levels
+        assert all(level.sql_condition for level in levels)
+    for rule in model.victim_blocking():
+        assert to_blocking_rule_creator(rule).get_blocking_rule(dialect).blocking_rule_sql
+    names = [lv.sql_condition for lv in model.victim_comparisons(dialect)[0]
+             .get_comparison(dialect).comparison_levels]  # fmt: skip
+    typo = "levenshtein" if dialect == "postgres" else "jaro_winkler"
+    assert any(typo in sql for sql in names)

@@ -89,9 +89,9 @@ def train_and_predict(records: pd.DataFrame, settings=None, training=None, db_ap
     in the record) for benchmarks and long runs."""
     from splink import DuckDBAPI, Linker
 
-    settings = settings or victim_model.victim_settings()
-    training = training or victim_model.victim_training()
     db_api = db_api or DuckDBAPI()
+    settings = settings or victim_model.victim_settings(db_api.sql_dialect.sql_dialect_str)
+    training = training or victim_model.victim_training()
     start = time.perf_counter()
     linker = Linker(db_api.register(records), settings, log_level=logging.ERROR)
     linker.training.estimate_probability_two_random_records_match(

@@ -50,7 +50,16 @@ def _custom(sql: str, label: str) -> cll.CustomLevel:
     return cll.CustomLevel(sql, label, base_dialect_str=DIALECT)
 
 
-def victim_comparisons() -> list:
+def _typo_level(dialect: str):
+    """Names one or two typos apart: Jaro-Winkler ≥ 0.92 where the engine has it; PostgreSQL
+    has none (Splink's postgres backend refuses it), so there, Levenshtein ≤ 2 (its
+    fuzzystrmatch extension)."""
+    if dialect == "postgres":
+        return cll.LevenshteinLevel("name_key", 2)
+    return cll.JaroWinklerLevel("name_key", 0.92)
+
+
+def victim_comparisons(dialect: str = DIALECT) -> list:
     name = cl.CustomComparison(
         output_column_name="name",
         comparison_levels=[
@@ -67,7 +76,7 @@ def victim_comparisons() -> list:
                 " OR starts_with(surnames_r, surnames_l || ' '))",
                 "same name once nicknames are resolved",
             ),
-            cll.JaroWinklerLevel("name_key", 0.92),
+            _typo_level(dialect),
             _custom("len(list_intersect(name_tokens_l, name_tokens_r)) >= 2", "two words"),
             cll.ElseLevel(),
         ],
@@ -150,12 +159,14 @@ def victim_blocking() -> list:
     ]
 
 
-def victim_settings() -> SettingsCreator:
-    """Splink settings for deduplicating victim records across and within sources."""
+def victim_settings(dialect: str = DIALECT) -> SettingsCreator:
+    """Splink settings for deduplicating victim records across and within sources, for the
+    SQL engine ``dialect`` (duckdb by default; postgres and spark are Splink's other
+    backends: the custom SQL below is written for DuckDB and Splink transpiles it)."""
     return SettingsCreator(
         link_type="dedupe_only",
         unique_id_column_name="record_id",
-        comparisons=victim_comparisons(),
+        comparisons=victim_comparisons(dialect),
         blocking_rules_to_generate_predictions=victim_blocking(),
         retain_intermediate_calculation_columns=False,
         additional_columns_to_retain=["source_id"],
