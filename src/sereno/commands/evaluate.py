@@ -40,6 +40,14 @@ CostOption = Annotated[float | None, typer.Option("--cost", help="Costo / cost (
 ReportOption = Annotated[
     Path | None, typer.Option("--report", help="Informe / report: .html o/or .pdf")
 ]
+# The columns of a file evaluation, named once for every method.
+UnitColumn = Annotated[str | None, typer.Option("--unit", help="Columna de unidad / unit column")]
+TimeColumn = Annotated[
+    str | None, typer.Option("--time", help="Columna de periodo / period column")
+]
+OutcomeColumn = Annotated[
+    str | None, typer.Option("--outcome", help="Columna de resultado / outcome column")
+]
 
 
 def read_table(path: Path):
@@ -132,8 +140,8 @@ def with_cost(result: Any, cost: float | None) -> Any:
 @command
 def its(
     file: FileArgument = None,
-    time: Annotated[str | None, typer.Option("--time", help="Periodo / period column")] = None,
-    outcome: Annotated[str | None, typer.Option("--outcome")] = None,
+    time: TimeColumn = None,
+    outcome: OutcomeColumn = None,
     start: Annotated[str | None, typer.Option("--start", help="YYYY-MM")] = None,
     end: Annotated[str | None, typer.Option("--end")] = None,
     family: Annotated[str, typer.Option("--family", help="poisson | negbin")] = "poisson",
@@ -176,9 +184,9 @@ def its(
 @command
 def did(
     file: FileArgument = None,
-    unit: Annotated[str | None, typer.Option("--unit")] = None,
-    time: Annotated[str | None, typer.Option("--time")] = None,
-    outcome: Annotated[str | None, typer.Option("--outcome")] = None,
+    unit: UnitColumn = None,
+    time: TimeColumn = None,
+    outcome: OutcomeColumn = None,
     treatment: Annotated[str | None, typer.Option("--treatment", help="0/1")] = None,
     cohort: Annotated[str | None, typer.Option("--cohort")] = None,
     weights: Annotated[str | None, typer.Option("--weights")] = None,
@@ -224,9 +232,9 @@ def did(
 @command
 def synth(
     file: FileArgument = None,
-    unit: Annotated[str | None, typer.Option("--unit")] = None,
-    time: Annotated[str | None, typer.Option("--time")] = None,
-    outcome: Annotated[str | None, typer.Option("--outcome")] = None,
+    unit: UnitColumn = None,
+    time: TimeColumn = None,
+    outcome: OutcomeColumn = None,
     treated: Annotated[
         str | None, typer.Option("--treated", help="Unidad tratada / treated unit")
     ] = None,
@@ -269,7 +277,7 @@ def match(
     file: Annotated[
         Path | None, typer.Argument(help="Una fila por unidad / one row per unit")
     ] = None,
-    unit: Annotated[str | None, typer.Option("--unit")] = None,
+    unit: UnitColumn = None,
     treatment: Annotated[str | None, typer.Option("--treatment", help="0/1")] = None,
     covariates: Annotated[str | None, typer.Option("--covariates", help="a,b,c")] = None,
     method: Annotated[
@@ -280,7 +288,7 @@ def match(
         ),
     ] = None,
     ratio: Annotated[int, typer.Option("--ratio")] = 1,
-    outcome: Annotated[str | None, typer.Option("--outcome")] = None,
+    outcome: OutcomeColumn = None,
     intervention: InterventionOption = None,
     directory: DirOption = Path("."),
     plot: PlotOption = None,
