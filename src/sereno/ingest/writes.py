@@ -147,23 +147,20 @@ def _quarantine(
     """Quarantine failed rows once each; return (quarantined, duplicates among them)."""
     engine = observatory.engine
     engine.execute("DROP TABLE IF EXISTS new_failed")
-    engine.execute("""
-        CREATE TEMP TABLE new_failed AS
-        SELECT * FROM failed_rows
-        QUALIFY row_number() OVER (PARTITION BY raw_hash ORDER BY row_number) = 1
-    """)
-    total = engine.scalar("SELECT count(*) FROM failed_rows")
-    unique = engine.scalar("SELECT count(*) FROM new_failed")
-    stored_before = engine.scalar(
-        "SELECT count(*) FROM new_failed WHERE raw_hash IN "
-        "(SELECT raw_hash FROM records WHERE source_id = ?)",
-        [source],
-    )
+    # The first of identical failed rows, unless the store already holds that content: every
+    # other failed row is a duplicate (of the file or of the store).
     engine.execute(
-        "DELETE FROM new_failed WHERE raw_hash IN "
-        "(SELECT raw_hash FROM records WHERE source_id = ?)",
+        """
+        CREATE TEMP TABLE new_failed AS
+        SELECT f.* FROM (
+            SELECT * FROM failed_rows
+            QUALIFY row_number() OVER (PARTITION BY raw_hash ORDER BY row_number) = 1
+        ) f ANTI JOIN (SELECT raw_hash FROM records WHERE source_id = ?) r USING (raw_hash)
+        """,
         [source],
     )
+    total = engine.scalar("SELECT count(*) FROM failed_rows")
+    quarantined = engine.scalar("SELECT count(*) FROM new_failed")
     # A row still failing after a new file or a retry keeps one quarantine entry, refreshed.
     engine.execute(
         "UPDATE quarantine SET batch_id = ?, file_name = ?, row_number = f.row_number, "
@@ -184,4 +181,4 @@ def _quarantine(
         [source, batch_id, file_name, source],
     )
     engine.execute("DROP TABLE new_failed")
-    return unique - stored_before, total - unique + stored_before
+    return quarantined, total - quarantined
