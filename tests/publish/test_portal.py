@@ -28,7 +28,6 @@ def store(app, sql: str, params=None) -> pd.DataFrame:
 def public_urls(client) -> list[str]:
     """Every public page in both languages, every API twin and variant, every open-data
     file, and the JSON of every unit."""
-    from sereno.publish.opendata import FILES
     from sereno.publish.pages import pages
 
     urls = [
@@ -39,7 +38,7 @@ def public_urls(client) -> list[str]:
             continue
         path = page.api_path.replace("{unit_code}", "C120")
         urls += [path] + [f"{path}.{v}" for v in page.variants]
-    urls += [f"/api/v1/opendata/{f}" for f in FILES]
+    urls += [f["url"] for f in client.get("/api/v1/data").json()["files"]]
     codes = client.get("/api/v1/units?limit=500").json()["items"]
     urls += [f"/api/v1/units/{u['unit_code']}" for u in codes]
     urls += [f"/api/v1/map.geojson?level={lv}&period={p}" for lv in ("colonia", "distrito")
@@ -221,8 +220,8 @@ def test_export_writes_a_frictionless_package_without_secrets(demo_dir, tmp_path
             assert header == [f["name"] for f in resource["schema"]["fields"]]
     hxl = (out / "counts_by_unit_hxl.csv").read_text().splitlines()[1]
     assert hxl.startswith("#meta+source,#event+type+code")
-    records = pd.read_csv(out / "records.csv")
-    assert not {"name", "lat", "lon"} & set(records.columns) and len(records) > 5000
+    # No record-level file unless the privacy policy publishes one (test_microdata.py).
+    assert not (out / "records.csv").exists() and summary["records"] == {"published": False}
     counts = pd.read_csv(out / "counts_by_unit.csv", dtype={"period": str})
     city = counts[(counts["level"] == "all") & (counts["source_id"] == "forense")
                   & (counts["period"] == "2020")]  # fmt: skip

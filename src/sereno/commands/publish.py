@@ -46,19 +46,18 @@ def export(
 
     with Observatory.open(directory) as obs:
         result = export_open_data(PortalData(obs), out)
-    emit(
-        result,
-        as_json,
-        lambda: console.print(
-            t(
-                "publish.export_done",
-                dir=out,
-                files=len(result.files),
-                suppressed=result.suppressed,
-                threshold=result.threshold,
-            )
-        ),
-    )
+
+    def show() -> None:
+        console.print(t("publish.export_done", dir=out, files=len(result.files),
+                        suppressed=result.suppressed, threshold=result.threshold))  # fmt: skip
+        records = result.records
+        if records["published"]:
+            withheld = records["withheld_suppressed_cells"] + records["withheld_rare"]
+            console.print(t("publish.records_published", withheld=withheld, **records))
+        else:
+            console.print(t("publish.records_not_published"), markup=False)
+
+    emit(result, as_json, show)
 
 
 @account_app.command("add")

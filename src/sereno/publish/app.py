@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import numpy as np
-from fastapi import FastAPI, Query, Request
+from fastapi import FastAPI, HTTPException, Query, Request
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -38,6 +38,7 @@ from sereno.publish.privacy import PUBLIC, RESTRICTED
 from sereno.publish.public_pages import register_public_pages
 from sereno.publish.reconciliation_page import register_reconciliation_page
 from sereno.publish.render import LANG_COOKIE, Renderer, choose_language
+from sereno.publish.spreadsheet import formula_safe
 from sereno.store import Observatory
 
 STATIC = Path(__file__).parent / "static"
@@ -149,7 +150,8 @@ class Portal:
             return PortalJSON(collection, media_type="application/geo+json")
         table = self.data.policy.frame(page.table(data), audience)
         if fmt == "csv":
-            return Response(table.to_csv(index=False), media_type="text/csv; charset=utf-8")
+            return Response(formula_safe(table).to_csv(index=False),
+                            media_type="text/csv; charset=utf-8")  # fmt: skip
         buffer = io.BytesIO()
         table.to_parquet(buffer, index=False)
         return Response(buffer.getvalue(), media_type="application/vnd.apache.parquet")
@@ -224,6 +226,10 @@ def create_app(directory: str | Path | Observatory) -> FastAPI:
     @app.get("/api/v1/opendata/{file}", tags=["opendata"])
     def opendata_file(file: Literal[FILES]) -> FileResponse:  # type: ignore[valid-type]
         """One open-data file (the same files ``sereno export`` writes)."""
-        return FileResponse(opendata_folder(portal.data) / file, filename=file)
+        path = opendata_folder(portal.data) / file
+        if not path.is_file():
+            # The record-level files exist only when the privacy policy publishes them.
+            raise HTTPException(status_code=404, detail=file)
+        return FileResponse(path, filename=file)
 
     return app

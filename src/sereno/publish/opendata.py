@@ -1,8 +1,11 @@
-"""Open data: aggregated tables (CSV, Parquet, GeoJSON), public record-level fields, and a
-Frictionless Data package descriptor with HXL hashtags.
+"""Open data: aggregated tables (CSV, Parquet, GeoJSON), a record-level file when the privacy
+policy publishes one, and a Frictionless Data package descriptor with HXL hashtags.
 
 The tables are cut from the same suppressed counts as the portal's pages
-(:meth:`PortalData.cells`), so an export never shows a cell the portal hides. The
+(:meth:`PortalData.cells`), so an export never shows a cell the portal hides; the record-level
+file is made by :mod:`sereno.publish.microdata` against those same cells, and only when
+``[privacy.records] publish = true``. Every CSV is safe to open in a spreadsheet
+(:func:`sereno.publish.spreadsheet.formula_safe`). The
 descriptor follows the Frictionless Data Package specification (v1, ``tabular-data-
 package``); each field carries its HXL hashtag (``hxl``), and each CSV has a twin
 ``*_hxl.csv`` with the hashtag row under the header for humanitarian tools (HXL 1.1).
@@ -21,8 +24,10 @@ from typing import Any
 import pandas as pd
 import shapely
 
+from sereno.errors import SerenoError
 from sereno.publish.cube import ROOT
-from sereno.publish.privacy import PUBLIC
+from sereno.publish.microdata import audit_records, release_records
+from sereno.publish.spreadsheet import formula_safe
 
 VICTIM_COLUMNS = (
     "record_id", "source_id", "incident_key", "date", "date_precision", "year", "month", "time",
@@ -42,10 +47,11 @@ HXL = {
 }  # fmt: skip
 TYPES = {"int64": "integer", "Int64": "integer", "float64": "number", "bool": "boolean",
          "boolean": "boolean"}  # fmt: skip
+RECORD_FILES = ("records.csv", "records.parquet", "records_hxl.csv")
 FILES = (
     "datapackage.json", "counts_by_unit.csv", "counts_by_unit.parquet", "counts_by_unit_hxl.csv",
     "counts_by_month.csv", "counts_by_month.parquet", "counts_by_month_hxl.csv",
-    "records.csv", "records.parquet", "records_hxl.csv", "units.geojson",
+    *RECORD_FILES, "units.geojson",
 )  # fmt: skip
 
 
@@ -58,6 +64,7 @@ class OpenDataExport:
     rows: dict[str, int]
     suppressed: int
     threshold: int
+    records: dict[str, object]
 
     def to_dict(self) -> dict[str, object]:
         return dict(self.__dict__)
@@ -103,8 +110,12 @@ def counts_by_month(data: Any) -> pd.DataFrame:
         columns=columns)  # fmt: skip
 
 
-def public_records(data: Any, audience: str = PUBLIC) -> pd.DataFrame:
-    """Victim records with only the fields ``audience`` may see (never the raw row)."""
+def victim_records(data: Any, audience: str) -> pd.DataFrame:
+    """Victim records with only the fields ``audience`` may see (never the raw row).
+
+    Record by record, with dates and units as stored: for signed-in staff only. The public
+    gets :func:`sereno.publish.microdata.release_records` instead.
+    """
     columns = data.policy.columns(VICTIM_COLUMNS, audience)
     quoted = ", ".join(f'v."{c}"' for c in columns)
     return data.frame(
@@ -136,14 +147,25 @@ def export_open_data(data: Any, out: Path) -> OpenDataExport:
     tables = {
         "counts_by_unit": counts_by_unit(data),
         "counts_by_month": counts_by_month(data),
-        "records": data.policy.frame(public_records(data)),
     }
+    policy = data.policy.records
+    records: dict[str, object] = {"published": False}
+    for stale in RECORD_FILES:
+        (out / stale).unlink(missing_ok=True)
+    if policy.publish:
+        release = release_records(data)
+        found = audit_records(release.records, data, policy)
+        if any(found.values()):
+            raise DisclosureRefused(**found)
+        tables["records"] = data.policy.frame(release.records)
+        records = {"published": True, **release.to_dict()}
     resources = []
     for name, table in tables.items():
-        table.to_csv(out / f"{name}.csv", index=False)
+        safe = formula_safe(table)
+        safe.to_csv(out / f"{name}.csv", index=False)
         table.to_parquet(out / f"{name}.parquet", index=False)
         hxl = pd.DataFrame([[HXL.get(c, "") for c in table.columns]], columns=table.columns)
-        pd.concat([hxl, table.astype(object)]).to_csv(out / f"{name}_hxl.csv", index=False)
+        pd.concat([hxl, safe.astype(object)]).to_csv(out / f"{name}_hxl.csv", index=False)
         schema = _schema(table)
         resources += [
             {"name": name, "path": f"{name}.csv", "format": "csv", "mediatype": "text/csv",
@@ -169,14 +191,22 @@ def export_open_data(data: Any, out: Path) -> OpenDataExport:
             "min_public_count": threshold,
             "suppressed_cells": suppressed,
             "synthetic": data.synthetic,
+            "records": records,
         },
         "resources": resources,
     }
     (out / "datapackage.json").write_text(
         json.dumps(descriptor, ensure_ascii=False, indent=2), encoding="utf-8"
     )
-    return OpenDataExport(str(out), list(FILES), {k: len(v) for k, v in tables.items()},
-                          suppressed, threshold)  # fmt: skip
+    files = [f for f in FILES if (out / f).is_file()]
+    return OpenDataExport(str(out), files, {k: len(v) for k, v in tables.items()},
+                          suppressed, threshold, records)  # fmt: skip
+
+
+class DisclosureRefused(SerenoError):
+    """The record-level file failed its own audit: it is not written (a bug, never data)."""
+
+    key = "publish.records_refused"
 
 
 def _slug(text: str) -> str:

@@ -34,6 +34,8 @@ def opendata_data(ctx: PortalContext) -> dict[str, Any]:
     folder = opendata_folder(ctx.data)
     files = []
     for name in FILES:
+        if not (folder / name).is_file():
+            continue
         stem = name.split(".")[0].removesuffix("_hxl")
         about = DESCRIPTIONS.get(name) or DESCRIPTIONS[stem]
         files.append({
@@ -41,4 +43,6 @@ def opendata_data(ctx: PortalContext) -> dict[str, Any]:
             "bytes": (folder / name).stat().st_size, "format": name.split(".")[-1],
             "hxl": name.endswith("_hxl.csv"), "description": ctx.t(about),
         })  # fmt: skip
-    return {"files": files, "threshold": ctx.data.policy.min_public_count}
+    records = ctx.data.policy.records
+    return {"files": files, "threshold": ctx.data.policy.min_public_count,
+            "records_published": records.publish, "k": records.k}  # fmt: skip

@@ -17,12 +17,17 @@ Two rules, enforced here and nowhere else:
 * **Small cells.** Public counts between 1 and ``min_public_count - 1`` are suppressed, and
   enough further cells are suppressed that no published total gives them back (complementary
   suppression; see :func:`suppress_small_cells`).
+
+The public record-level file has a policy of its own (:class:`RecordPolicy`, section
+``[privacy.records]``): it is not published unless asked for, and when it is,
+:mod:`sereno.publish.microdata` generalises and withholds records so that it cannot undo the
+small-cell suppression and no record is unique on what it shows.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -48,12 +53,74 @@ DEFAULT_FIELDS: dict[str, str] = {
 AUDIENCES = {PUBLIC: {PUBLIC}, RESTRICTED: {PUBLIC, RESTRICTED}}
 
 
+DATE_GRAINS = ("month", "year")
+RECORD_COLUMNS = ("sex", "age", "weapon", "place")
+
+
+@dataclass(frozen=True)
+class RecordPolicy:
+    """How the public record-level file is made, from ``[privacy.records]``::
+
+        [privacy.records]
+        publish = true          # off by default: only aggregate tables are published
+        k = 5                   # every published combination is shared by k records or more
+        date = "month"          # month | year: the finest date published
+        level = "distrito"      # the unit level published (default: one above the smallest)
+        age_band = 10           # ages published as bands of this many years (0: no age)
+        columns = ["sex", "age"]   # besides source, offence, period and unit
+
+    Every published column counts as a quasi-identifier (Sweeney 2002): the file is a list
+    of records in which each combination of values appears at least ``k`` times.
+    """
+
+    publish: bool = False
+    k: int = 5
+    date: str = "month"
+    level: str | None = None
+    age_band: int = 10
+    columns: tuple[str, ...] = ("sex", "age")
+
+    @classmethod
+    def from_config(cls, config: Config) -> RecordPolicy:
+        section = dict(config.document.get("privacy", {}).get("records", {}))
+
+        def bad(key: str, expected: str) -> ConfigError:
+            return ConfigError(
+                file=config.path, detail=f"[privacy.records] {key} = {section[key]!r}: {expected}"
+            )
+
+        k = section.get("k", config.min_public_count)
+        if not isinstance(k, int) or isinstance(k, bool) or k < 2:
+            raise bad("k", "an integer >= 2 / un entero >= 2")
+        date_grain = str(section.get("date", "month"))
+        if date_grain not in DATE_GRAINS:
+            raise bad("date", " | ".join(DATE_GRAINS))
+        levels = config.levels
+        level = section.get("level")
+        if level is not None and str(level) not in levels:
+            raise bad("level", " | ".join(levels) or "(no levels loaded / sin niveles)")
+        if level is None and levels:
+            level = levels[-2] if len(levels) > 1 else levels[0]
+        band = section.get("age_band", 10)
+        if not isinstance(band, int) or isinstance(band, bool) or band < 0:
+            raise bad("age_band", "0 or a number of years / 0 o un número de años")
+        columns = tuple(str(c) for c in section.get("columns", cls.columns))
+        unknown = [c for c in columns if c not in RECORD_COLUMNS]
+        if unknown:
+            raise bad("columns", " | ".join(RECORD_COLUMNS))
+        if band == 0:
+            columns = tuple(c for c in columns if c != "age")
+        return cls(bool(section.get("publish", False)), k, date_grain,
+                   None if level is None else str(level), band, columns)  # fmt: skip
+
+
 @dataclass(frozen=True)
 class PrivacyPolicy:
-    """The field policy and the small-cell threshold of one observatory."""
+    """The field policy, the small-cell threshold and the record-level file's policy."""
 
     fields: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_FIELDS))
     min_public_count: int = 5
+    records: RecordPolicy = field(default_factory=RecordPolicy)
 
     @classmethod
     def from_config(cls, config: Config) -> PrivacyPolicy:
@@ -66,7 +133,11 @@ class PrivacyPolicy:
                     detail=f"[privacy.fields] {name} = '{level}': public | restricted | secret",
                 )
             fields[str(name)] = str(level)
-        return cls(fields, config.min_public_count)
+        records = RecordPolicy.from_config(config)
+        # A field the policy keeps from the public is never in the record-level file either.
+        records = replace(records, columns=tuple(c for c in records.columns
+                                                 if fields.get(c, PUBLIC) == PUBLIC))  # fmt: skip
+        return cls(fields, config.min_public_count, records)
 
     def level(self, name: str) -> str:
         return self.fields.get(name, PUBLIC)

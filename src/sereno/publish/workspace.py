@@ -20,7 +20,7 @@ from fastapi.responses import RedirectResponse, Response
 from sereno.errors import SerenoError
 from sereno.i18n import t
 from sereno.publish import auth
-from sereno.publish.opendata import public_records
+from sereno.publish.opendata import victim_records
 from sereno.publish.pages import PAGES, PortalContext, PortalPage, paged, records, register_page
 from sereno.publish.privacy import RESTRICTED
 
@@ -75,7 +75,7 @@ def records_data(
     offset: Offset = 0,
 ) -> dict[str, Any]:
     """Victim records with public and restricted fields (never secret ones)."""
-    frame = public_records(ctx.data, RESTRICTED)
+    frame = victim_records(ctx.data, RESTRICTED)
     if source is not None:
         frame = frame[frame["source_id"] == source]
     return paged(frame, limit, offset)
