@@ -24,7 +24,7 @@ def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     directory = tmp_path_factory.mktemp("portal") / "demo"
     build_demo(directory, seed=7)
-    from sereno.publish.auth import create_account
+    from sereno.records.accounts import create_account
     from sereno.store import Observatory
 
     with Observatory.open(directory) as obs:

@@ -17,6 +17,7 @@ import pyarrow as pa
 from sereno.alerts.anomaly_result import AnomalyResult
 from sereno.alerts.result import ScanResult
 from sereno.errors import SerenoError
+from sereno.records import Actor, Resource, cli_actor, write_version
 from sereno.store import Observatory
 
 STATUSES = ("new", "seen", "confirmed", "dismissed")
@@ -241,20 +242,29 @@ def open_alerts(observatory: Observatory, limit: int = 100) -> pd.DataFrame:
 
 
 def set_status(
-    observatory: Observatory, alert_id: int, status: str | None = None, note: str | None = None
+    observatory: Observatory,
+    alert_id: int,
+    status: str | None = None,
+    note: str | None = None,
+    actor: Actor | None = None,
 ) -> dict[str, object]:
-    """Mark an alert seen, confirmed or dismissed, and/or write its note."""
+    """Mark an alert seen, confirmed or dismissed, and/or write its note, as ``actor`` (the
+    command line's account by default): checked, versioned and audited by the records
+    service."""
     if status is not None and status not in STATUSES:
         raise SerenoError("error.bad_option", option="--status", detail=" | ".join(STATUSES))
     engine = observatory.engine
     if not engine.scalar("SELECT count(*) FROM alerts WHERE alert_id = ?", [alert_id]):
         raise SerenoError("alerts.no_such_alert", alert_id=alert_id)
-    engine.execute(
-        "UPDATE alerts SET status = coalesce(?, status), note = coalesce(?, note), "
-        "updated_at = current_timestamp WHERE alert_id = ?",
-        [status, note, alert_id],
-    )
-    observatory.audit("alerts.status", str(alert_id), status=status, note=note)
+    actor = actor or cli_actor(observatory)
+    with engine.transaction():
+        write_version(observatory, actor, "alerts.status", Resource("alert", str(alert_id)),
+                      {"status": status, "note": note})  # fmt: skip
+        engine.execute(
+            "UPDATE alerts SET status = coalesce(?, status), note = coalesce(?, note), "
+            "updated_at = current_timestamp WHERE alert_id = ?",
+            [status, note, alert_id],
+        )
     row = engine.frame("SELECT alert_id, status, note FROM alerts WHERE alert_id = ?", [alert_id])
     return row.iloc[0].to_dict()
 

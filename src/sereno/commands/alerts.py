@@ -318,9 +318,10 @@ def alerts_mark(
 ) -> None:
     """Cambiar estado o nota / set status or note."""
     from sereno.alerts.records import set_status
+    from sereno.records import cli_actor
 
     with open_observatory(directory) as obs:
-        row = set_status(obs, alert_id, status, note)
+        row = set_status(obs, alert_id, status, note, actor=cli_actor(obs))
     emit(row, as_json, lambda: console.print(t("alerts.marked", **row)))
 
 

@@ -59,9 +59,16 @@ def main(
         str | None,
         typer.Option("--lang", help="es | en (por defecto / default: SERENO_LANG, locale)"),
     ] = None,
+    as_account: Annotated[
+        str | None,
+        typer.Option("--as", help="Cuenta con la que actuar / account to act as (SERENO_AS)"),
+    ] = None,
 ) -> None:
     if lang:
         os.environ["SERENO_LANG"] = lang
+    if as_account:
+        # Read by sereno.records.cli_actor: every write the command makes is this account's.
+        os.environ["SERENO_AS"] = as_account
 
 
 def command(function: Callable[..., Any]) -> Callable[..., Any]:

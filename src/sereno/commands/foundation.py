@@ -119,9 +119,11 @@ def quarantine_list(
 ) -> None:
     """Filas en cuarentena y por qué / quarantined rows and why."""
     from sereno.ingest.quarantine import quarantine_rows
+    from sereno.records import cli_actor, visible_sources
 
     with open_observatory(directory) as obs:
         rows = quarantine_rows(obs, source, limit=limit)
+        rows = rows[rows["source_id"].isin(visible_sources(obs, cli_actor(obs)))]
     records = rows.drop(columns=["raw"]).to_dict(orient="records")
 
     def render() -> None:

@@ -65,6 +65,9 @@ def export(
 def account_add(
     username: Annotated[str, typer.Argument(help="Usuario / username")],
     role: Annotated[str, typer.Option(help="admin | analyst | reviewer")] = "analyst",
+    organisation: Annotated[
+        str | None, typer.Option("--organisation", help="Organización / organisation")
+    ] = None,
     directory: DirOption = Path("."),
     as_json: JsonOption = False,
 ) -> None:
@@ -72,12 +75,48 @@ def account_add(
 
     The password is read from SERENO_PASSWORD, else asked for without echo.
     """
-    from sereno.publish.auth import create_account
+    from sereno.records.accounts import create_account
     from sereno.store import Observatory
 
     password = os.environ.get("SERENO_PASSWORD") or typer.prompt(
         t("publish.password_prompt"), hide_input=True, confirmation_prompt=True
     )
     with Observatory.open(directory) as obs:
-        result = create_account(obs, username, password, role)
+        result = create_account(obs, username, password, role, organisation)
     emit(result, as_json, lambda: console.print(t("publish.account_done", **result)))
+
+
+@account_app.command("own")
+@command
+def account_own(
+    organisation: Annotated[str, typer.Argument(help="Organización / organisation")],
+    source: Annotated[str, typer.Option("--source", "-s", help="Fuente / source")],
+    directory: DirOption = Path("."),
+    as_json: JsonOption = False,
+) -> None:
+    """La organización que trajo una fuente / the organisation that brought a source."""
+    from sereno.records import cli_actor
+    from sereno.records.ownership import set_owner
+    from sereno.store import Observatory
+
+    with Observatory.open(directory) as obs:
+        result = set_owner(obs, cli_actor(obs), source, organisation)
+    emit(result, as_json, lambda: console.print(t("records.owner_set", **result)))
+
+
+@account_app.command("grant")
+@command
+def account_grant(
+    organisation: Annotated[str, typer.Argument(help="Organización / organisation")],
+    source: Annotated[str, typer.Option("--source", "-s", help="Fuente / source")],
+    directory: DirOption = Path("."),
+    as_json: JsonOption = False,
+) -> None:
+    """Dar a una organización acceso a los registros de una fuente / grant a source's records."""
+    from sereno.records import cli_actor
+    from sereno.records.ownership import grant_source
+    from sereno.store import Observatory
+
+    with Observatory.open(directory) as obs:
+        result = grant_source(obs, cli_actor(obs), organisation, source)
+    emit(result, as_json, lambda: console.print(t("records.granted", **result)))

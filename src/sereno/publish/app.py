@@ -33,12 +33,13 @@ from sereno.publish.evaluations_page import register_evaluations_page
 from sereno.publish.hotspots_page import register_hotspots_page
 from sereno.publish.opendata import FILES
 from sereno.publish.opendata_page import opendata_folder
-from sereno.publish.pages import PortalContext, PortalPage, pages
+from sereno.publish.pages import Account, PortalContext, PortalPage, pages
 from sereno.publish.privacy import PUBLIC, RESTRICTED
 from sereno.publish.public_pages import register_public_pages
 from sereno.publish.reconciliation_page import register_reconciliation_page
 from sereno.publish.render import LANG_COOKIE, Renderer, choose_language
 from sereno.publish.spreadsheet import formula_safe
+from sereno.records.accounts import session
 from sereno.store import Observatory
 
 STATIC = Path(__file__).parent / "static"
@@ -83,7 +84,8 @@ class Portal:
 
     def context(self, request: Request, lang: str | None) -> PortalContext:
         with self.data.lock:
-            user = auth.session_account(self.obs, request.cookies.get(auth.SESSION_COOKIE))
+            found = session(self.obs, request.cookies.get(auth.SESSION_COOKIE))
+        user = Account(*found) if found else None
         return PortalContext(self.data, choose_language(request, lang, self.obs.config), user)
 
     def error(
@@ -110,7 +112,7 @@ class Portal:
     def serve(self, page: PortalPage, fmt: str, request: Request, lang: str | None, kwargs: dict):
         ctx = self.context(request, lang)
         html = fmt == "html"
-        if page.audience != PUBLIC and not auth.allowed(ctx.user, page.permission):
+        if page.audience != PUBLIC and not auth.may(ctx.user, page.permission):
             return self.refuse(ctx, html, request)
         if page.audience == PUBLIC and ctx.user is None:
             key = (page.key, fmt, ctx.lang, str(request.url.path), tuple(sorted(kwargs.items())))
@@ -205,9 +207,12 @@ def create_app(directory: str | Path | Observatory) -> FastAPI:
     async def headers(request: Request, call_next):
         response = await call_next(request)
         response.headers.update(HEADERS)
+        if request.url.scheme == "https":
+            response.headers["Strict-Transport-Security"] = auth.HSTS
         asked = request.query_params.get("lang")
         if asked in LANGUAGES:
-            response.set_cookie(LANG_COOKIE, asked, max_age=31536000, samesite="lax")
+            response.set_cookie(LANG_COOKIE, asked, max_age=31536000, samesite="lax",
+                                secure=request.url.scheme == "https")  # fmt: skip
         if request.method == "GET" and request.url.path.startswith("/static/"):
             response.headers["Cache-Control"] = "public, max-age=86400"
         return response

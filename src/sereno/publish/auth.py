@@ -1,9 +1,19 @@
-"""Staff accounts, sessions and CSRF tokens for the analysts' workspace.
+"""The portal's side of signing in: cookies, CSRF tokens and the limits on guessing.
 
-Passwords are hashed with argon2id (RFC 9106) through argon2-cffi's defaults; a session is a
-random token in an HttpOnly, SameSite=Strict cookie, stored only as its SHA-256, with its own
-CSRF token that every form posts back (the synchroniser-token pattern of OWASP's CSRF
-prevention cheat sheet).
+Accounts, passwords and sessions live in the records service (:mod:`sereno.records.accounts`);
+here is what only a web page needs:
+
+* **CSRF.** Every form of a signed-in person posts back the session's own token (OWASP's
+  synchroniser-token pattern). The login form, before any session, gets a token that is a
+  random nonce signed with the observatory's secret (HMAC-SHA256), in a cookie and in the
+  form: a token an attacker makes up fails the signature.
+* **Guessing.** Failed sign-ins are counted per account and per address from the audit log
+  (so every worker process sees the same count): after ``FREE_FAILURES`` each next attempt
+  waits twice as long (1, 2, 4 ... s, at most ``MAX_DELAY``), and ``LOCK_FAILURES`` within
+  ``WINDOW`` lock the account (or address) for the rest of the window, with a message saying
+  until when. One attempt per account runs at a time; argon2 runs outside the store's lock.
+* **Transport.** Over HTTPS (directly or behind a proxy that says so) cookies are ``Secure``
+  and responses carry HSTS; see docs/deploy.md.
 """
 
 from __future__ import annotations
@@ -11,105 +21,109 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import threading
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
-
-from sereno.errors import SerenoError
 from sereno.publish.pages import Account
-from sereno.store import Observatory
+from sereno.records import ACTIONS, Resource, allowed
+from sereno.records.accounts import SESSION_HOURS  # noqa: F401  (re-exported for the views)
 
-ROLES = ("admin", "analyst", "reviewer")
-PERMISSIONS = {
-    "upload": {"admin", "analyst"},
-    "quarantine": {"admin", "analyst", "reviewer"},
-    "alerts": {"admin", "analyst", "reviewer"},
-    "records": {"admin", "analyst", "reviewer"},
-}
 SESSION_COOKIE = "sereno_session"
-SESSION_HOURS = 8
-MIN_PASSWORD = 10
-_hasher = PasswordHasher()
-# Verified against when the user does not exist, so both paths cost one argon2 run.
-_DUMMY = _hasher.hash(secrets.token_urlsafe(16))
+LOGIN_CSRF = "sereno_login_csrf"
+SECRET_FILE = ".portal-secret"
+WINDOW = timedelta(minutes=15)
+FREE_FAILURES = 3
+LOCK_FAILURES = 10
+ADDRESS_LOCK_FAILURES = 50
+MAX_DELAY = 30.0
+HSTS = "max-age=31536000; includeSubDomains"
+_in_flight: set[str] = set()
+_in_flight_lock = threading.Lock()
 
 
-def allowed(account: Account | None, permission: str | None) -> bool:
+def may(account: Account | None, permission: tuple[str, str] | None) -> bool:
+    """Whether a signed-in ``account`` may use a page that needs ``permission``
+    (an action and a resource kind)."""
     if account is None:
         return False
-    return permission is None or account.role in PERMISSIONS.get(permission, set())
-
-
-def create_account(obs: Observatory, username: str, password: str, role: str) -> dict[str, str]:
-    """Add a staff account; its password is stored only as an argon2id hash."""
-    if role not in ROLES:
-        raise SerenoError("publish.bad_role", role=role, roles=", ".join(ROLES))
-    if not username.isidentifier() or len(username) > 60:
-        raise SerenoError("publish.bad_username", username=username)
-    if len(password) < MIN_PASSWORD:
-        raise SerenoError("publish.short_password", n=MIN_PASSWORD)
-    if obs.engine.scalar("SELECT count(*) FROM accounts WHERE username = ?", [username]):
-        raise SerenoError("publish.account_exists", username=username)
-    obs.engine.execute(
-        "INSERT INTO accounts (username, password_hash, role) VALUES (?, ?, ?)",
-        [username, _hasher.hash(password), role],
-    )
-    obs.audit("portal_account_created", username, role=role)
-    return {"username": username, "role": role}
-
-
-def check_password(obs: Observatory, username: str, password: str) -> str | None:
-    """The account's role if ``password`` is right (and the account enabled), else None."""
-    row = obs.engine.rows(
-        "SELECT password_hash, role FROM accounts WHERE username = ? AND NOT disabled", [username]
-    )
-    stored = row[0][0] if row else _DUMMY
-    try:
-        _hasher.verify(stored, password)
-    except (VerificationError, InvalidHashError):
-        return None
-    if not row:
-        return None
-    if _hasher.check_needs_rehash(stored):
-        obs.engine.execute(
-            "UPDATE accounts SET password_hash = ? WHERE username = ?",
-            [_hasher.hash(password), username],
-        )
-    return str(row[0][1])
-
-
-def open_session(obs: Observatory, username: str) -> str:
-    """A new session for ``username``; returns the cookie's token."""
-    token = secrets.token_urlsafe(32)
-    expires = datetime.now(UTC).replace(tzinfo=None) + timedelta(hours=SESSION_HOURS)
-    obs.engine.execute(
-        "INSERT INTO sessions (token_hash, username, csrf_token, expires_at) VALUES (?, ?, ?, ?)",
-        [_digest(token), username, secrets.token_urlsafe(32), expires],
-    )
-    return token
-
-
-def session_account(obs: Observatory, token: str | None) -> Account | None:
-    """The signed-in account of a session cookie, if the session is alive."""
-    if not token:
-        return None
-    rows = obs.engine.rows(
-        "SELECT a.username, a.role, s.csrf_token FROM sessions s JOIN accounts a USING "
-        "(username) WHERE s.token_hash = ? AND s.expires_at > ? AND NOT a.disabled",
-        [_digest(token), datetime.now(UTC).replace(tzinfo=None)],
-    )
-    return Account(*rows[0]) if rows else None
-
-
-def close_session(obs: Observatory, token: str | None) -> None:
-    if token:
-        obs.engine.execute("DELETE FROM sessions WHERE token_hash = ?", [_digest(token)])
+    if permission is None:
+        return True
+    action, kind = permission
+    if kind not in ACTIONS.get(action, {}):
+        return False
+    return allowed(account.actor, action, Resource(kind))
 
 
 def csrf_ok(account: Account | None, submitted: str | None) -> bool:
     return bool(account and submitted) and hmac.compare_digest(account.csrf_token, submitted)
 
 
-def _digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
+def portal_secret(directory: Path) -> bytes:
+    """The observatory's signing key for pre-session tokens, made on first use (mode 0600)."""
+    path = Path(directory) / SECRET_FILE
+    if not path.exists():
+        try:
+            with path.open("x", encoding="ascii") as handle:
+                path.chmod(0o600)
+                handle.write(secrets.token_hex(32))
+        except FileExistsError:
+            pass  # another worker made it first
+    return bytes.fromhex(path.read_text(encoding="ascii").strip())
+
+
+def login_token(secret: bytes) -> str:
+    nonce = secrets.token_urlsafe(18)
+    return f"{nonce}.{_sign(secret, nonce)}"
+
+
+def login_token_ok(secret: bytes, cookie: str | None, submitted: str | None) -> bool:
+    if not cookie or not submitted or not hmac.compare_digest(cookie, submitted):
+        return False
+    nonce, _, signature = submitted.partition(".")
+    return hmac.compare_digest(signature, _sign(secret, nonce))
+
+
+def _sign(secret: bytes, nonce: str) -> str:
+    return hmac.new(secret, nonce.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def login_wait(obs, username: str, address: str) -> float:
+    """Seconds ``username`` from ``address`` must wait before trying again (0: go ahead);
+    ``inf`` while locked."""
+    since = datetime.now(UTC).replace(tzinfo=None) - WINDOW
+    rows = obs.engine.rows(
+        "SELECT logged_at, object, (details->>'address') AS address, (details->>'ok') AS ok "
+        "FROM audit_log WHERE action = 'portal_login' AND logged_at > ? "
+        "AND (object = ? OR (details->>'address') = ?) ORDER BY logged_at",
+        [since, username, address],
+    )
+    waits = [0.0]
+    for key, value, lock_at in (("object", username, LOCK_FAILURES),
+                                ("address", address, ADDRESS_LOCK_FAILURES)):  # fmt: skip
+        mine = [r for r in rows if (r[1] if key == "object" else r[2]) == value]
+        # Count failures since the last success.
+        failures = []
+        for logged_at, _obj, _addr, ok in mine:
+            failures = [] if ok == "true" else [*failures, logged_at]
+        if len(failures) >= lock_at:
+            return float("inf")
+        if len(failures) >= FREE_FAILURES:
+            delay = min(2.0 ** (len(failures) - FREE_FAILURES), MAX_DELAY)
+            now = datetime.now(UTC).replace(tzinfo=None)
+            waits.append(max(0.0, delay - (now - failures[-1]).total_seconds()))
+    return max(waits)
+
+
+def one_attempt(username: str) -> bool:
+    """Claim the account's single attempt slot; False if one is already running."""
+    with _in_flight_lock:
+        if username in _in_flight:
+            return False
+        _in_flight.add(username)
+        return True
+
+
+def attempt_done(username: str) -> None:
+    with _in_flight_lock:
+        _in_flight.discard(username)

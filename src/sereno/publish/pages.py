@@ -32,13 +32,23 @@ import pandas as pd
 
 from sereno.i18n import t
 from sereno.publish.privacy import PUBLIC
+from sereno.records import ANONYMOUS, Actor
 
 
 @dataclass(frozen=True)
 class Account:
-    username: str
-    role: str
+    """A signed-in person: the records service's actor and the session's CSRF token."""
+
+    actor: Actor
     csrf_token: str
+
+    @property
+    def username(self) -> str:
+        return self.actor.username
+
+    @property
+    def role(self) -> str | None:
+        return self.actor.role
 
 
 @dataclass(frozen=True)
@@ -52,6 +62,10 @@ class PortalContext:
     @property
     def audience(self) -> str:
         return PUBLIC if self.user is None else "restricted"
+
+    @property
+    def actor(self) -> Actor:
+        return ANONYMOUS if self.user is None else self.user.actor
 
     def t(self, key: str, **values: object) -> str:
         return t(key, self.lang, **values)

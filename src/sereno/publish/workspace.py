@@ -1,14 +1,16 @@
 """The analysts' workspace: sign-in, upload with the quarantine report, quarantine review,
 alert status and record-level data, behind accounts with roles.
 
-Forms post their session's CSRF token (the sign-in form a double-submit cookie); every view
-or export of restricted data is written to the audit log by the portal's page machinery.
+Forms post their session's CSRF token (the sign-in form a signed pre-session token); every
+view or export of restricted data is written to the audit log by the portal's page machinery.
+Who may do what is the records service's rule (:mod:`sereno.records.permissions`): a person
+sees the record-level data and quarantine of the sources their organisation brought or was
+granted, and every write (alert status, upload) goes through it with its version and audit.
 """
 
 from __future__ import annotations
 
 import re
-import secrets
 import tempfile
 from pathlib import Path
 from typing import Annotated, Any
@@ -23,8 +25,10 @@ from sereno.publish import auth
 from sereno.publish.opendata import victim_records
 from sereno.publish.pages import PAGES, PortalContext, PortalPage, paged, records, register_page
 from sereno.publish.privacy import RESTRICTED
+from sereno.records import require, visible_sources
+from sereno.records.accounts import check_password, close_session, open_session
+from sereno.records.permissions import source_resource
 
-LOGIN_CSRF = "sereno_login_csrf"
 SOURCE_NAME = re.compile(r"^[a-z0-9_-]{1,40}$")
 STATUSES = ("new", "seen", "confirmed", "dismissed")
 Limit = Annotated[int, Query(ge=1, le=1000)]
@@ -58,6 +62,9 @@ def quarantine_data(
         "ORDER BY source_id, file_name, row_number",
         [source, source, batch, batch],
     )
+    with ctx.data.lock:
+        mine = visible_sources(ctx.data.obs, ctx.actor)
+    rows = rows[rows["source_id"].isin(mine)]
     secret = [not ctx.data.policy.visible(str(f), RESTRICTED) for f in rows["field"]]
     rows["value"] = rows["value"].where(~pd.Series(secret, dtype=bool, index=rows.index), "•••")
     rows["reason"] = [
@@ -74,8 +81,12 @@ def records_data(
     limit: Limit = 100,
     offset: Offset = 0,
 ) -> dict[str, Any]:
-    """Victim records with public and restricted fields (never secret ones)."""
+    """Victim records with public and restricted fields (never secret ones), of the sources
+    the signed-in person's organisation may see."""
     frame = victim_records(ctx.data, RESTRICTED)
+    with ctx.data.lock:
+        mine = visible_sources(ctx.data.obs, ctx.actor)
+    frame = frame[frame["source_id"].isin(mine)]
     if source is not None:
         frame = frame[frame["source_id"] == source]
     return paged(frame, limit, offset)
@@ -89,12 +100,17 @@ def register_workspace_pages() -> None:
                    "workspace.html", nav=False, audience=RESTRICTED),
         PortalPage("quarantine", "/workspace/quarantine", "publish.page_quarantine",
                    quarantine_data, "quarantine.html", nav=False, audience=RESTRICTED,
-                   permission="quarantine", table=lambda d: pd.DataFrame(d["items"])),
+                   permission=("view", "quarantine"), table=lambda d: pd.DataFrame(d["items"])),
         PortalPage("records", "/workspace/records", "publish.page_records", records_data,
-                   "records.html", nav=False, audience=RESTRICTED, permission="records",
-                   table=lambda d: pd.DataFrame(d["items"])),
+                   "records.html", nav=False, audience=RESTRICTED,
+                   permission=("view", "source_records"), table=lambda d: pd.DataFrame(d["items"])),
     ):  # fmt: skip
         register_page(page)
+
+
+def https(request: Request) -> bool:
+    """Whether the person reached us over HTTPS (uvicorn's proxy headers set the scheme)."""
+    return request.url.scheme == "https"
 
 
 def add_workspace(app: FastAPI, portal: Any) -> None:
@@ -102,12 +118,14 @@ def add_workspace(app: FastAPI, portal: Any) -> None:
     register_workspace_pages()
     data, obs, renderer = portal.data, portal.obs, portal.renderer
 
-    def guarded(request: Request, csrf: str, permission: str | None):
+    secret = auth.portal_secret(obs.directory)
+
+    def guarded(request: Request, csrf: str, permission: tuple[str, str] | None):
         """The context, and a refusal unless signed in, with the form's CSRF token and the
-        permission."""
+        permission (an action and a resource kind)."""
         ctx = portal.context(request, None)
         user = ctx.user
-        if user and auth.csrf_ok(user, csrf) and auth.allowed(user, permission):
+        if user and auth.csrf_ok(user, csrf) and auth.may(user, permission):
             return ctx, None
         return ctx, refusal(request, ctx, 401 if user is None else 403)
 
@@ -118,11 +136,12 @@ def add_workspace(app: FastAPI, portal: Any) -> None:
     @app.get("/login", include_in_schema=False)
     def login_form(request: Request, next: str = "/workspace", failed: int = 0) -> Response:
         ctx = portal.context(request, None)
-        token = secrets.token_urlsafe(24)
+        token = auth.login_token(secret)
         target = next if next.startswith("/") and not next.startswith("//") else "/workspace"
         response = renderer.page("login.html", request, ctx, "publish.login_title",
                                  {"next": target, "failed": bool(failed)}, csrf=token)  # fmt: skip
-        response.set_cookie(LOGIN_CSRF, token, httponly=True, samesite="strict")
+        response.set_cookie(auth.LOGIN_CSRF, token, httponly=True, samesite="strict",
+                            secure=https(request))  # fmt: skip
         return response
 
     @app.post("/login", include_in_schema=False)
@@ -134,28 +153,53 @@ def add_workspace(app: FastAPI, portal: Any) -> None:
         next: Annotated[str, Form(max_length=200)] = "/workspace",
     ) -> Response:
         ctx = portal.context(request, None)
-        if not secrets.compare_digest(csrf, request.cookies.get(LOGIN_CSRF, "")):
+        if not auth.login_token_ok(secret, request.cookies.get(auth.LOGIN_CSRF), csrf):
             return refusal(request, ctx, 403)
-        with data.lock:
-            role = auth.check_password(obs, username, password)
-            obs.audit("portal_login", username, actor=username, ok=role is not None)
-            token = auth.open_session(obs, username) if role else None
+        address = request.client.host if request.client else "-"
+        if not auth.one_attempt(username):
+            return too_many(request, ctx, 1.0)
+        try:
+            with data.lock:
+                wait = auth.login_wait(obs, username, address)
+            if wait > 0:
+                with data.lock:
+                    obs.audit("portal_login_refused", username, actor=username, address=address)
+                return too_many(request, ctx, wait)
+            actor = check_password(obs, username, password, lock=data.lock)
+            with data.lock:
+                obs.audit("portal_login", username, actor=username, ok=actor is not None,
+                          address=address)  # fmt: skip
+                token = open_session(obs, actor) if actor else None
+        finally:
+            auth.attempt_done(username)
         if token is None:
             return RedirectResponse("/login?failed=1", status_code=303)
         target = next if next.startswith("/") and not next.startswith("//") else "/workspace"
         response = RedirectResponse(target, status_code=303)
         response.set_cookie(auth.SESSION_COOKIE, token, httponly=True, samesite="strict",
-                            max_age=auth.SESSION_HOURS * 3600)  # fmt: skip
-        response.delete_cookie(LOGIN_CSRF)
+                            max_age=auth.SESSION_HOURS * 3600, secure=https(request))  # fmt: skip
+        response.delete_cookie(auth.LOGIN_CSRF)
+        return response
+
+    def too_many(request: Request, ctx: PortalContext, wait: float) -> Response:
+        if wait == float("inf"):
+            message = ctx.t("publish.login_locked", minutes=int(auth.WINDOW.total_seconds() // 60))
+        else:
+            message = ctx.t("publish.login_wait", seconds=max(1, round(wait)))
+        response = renderer.page("error.html", request, ctx, "publish.login_title",
+                                 {"message": message}, 429)  # fmt: skip
+        response.headers["Retry-After"] = str(
+            int(auth.WINDOW.total_seconds()) if wait == float("inf") else max(1, round(wait))
+        )
         return response
 
     @app.post("/logout", include_in_schema=False)
     def logout(request: Request, csrf: Annotated[str, Form(max_length=100)]) -> Response:
-        _ctx, refused = guarded(request, csrf, None)
+        ctx, refused = guarded(request, csrf, None)
         if refused:
             return refused
         with data.lock:
-            auth.close_session(obs, request.cookies.get(auth.SESSION_COOKIE))
+            close_session(obs, request.cookies.get(auth.SESSION_COOKIE), ctx.actor)
         response = RedirectResponse("/", status_code=303)
         response.delete_cookie(auth.SESSION_COOKIE)
         return response
@@ -170,7 +214,7 @@ def add_workspace(app: FastAPI, portal: Any) -> None:
         mapping_file: UploadFile | None = None,
         dry_run: Annotated[bool, Form()] = False,
     ) -> Response:
-        ctx, refused = guarded(request, csrf, "upload")
+        ctx, refused = guarded(request, csrf, ("upload", "source_records"))
         if refused:
             return refused
         try:
@@ -196,11 +240,12 @@ def add_workspace(app: FastAPI, portal: Any) -> None:
     ) -> Response:
         from sereno.ingest.quarantine import retry_quarantine
 
-        ctx, refused = guarded(request, csrf, "upload")
+        ctx, refused = guarded(request, csrf, ("retry", "quarantine"))
         if refused:
             return refused
         try:
             with data.lock:
+                require(ctx.actor, "retry", source_resource(obs, source, "quarantine"))
                 retry_quarantine(obs, source)
                 data.changed()
         except SerenoError as error:
@@ -215,18 +260,17 @@ def add_workspace(app: FastAPI, portal: Any) -> None:
         csrf: Annotated[str, Form(max_length=100)],
         note: Annotated[str, Form(max_length=2000)] = "",
     ) -> Response:
-        ctx, refused = guarded(request, csrf, "alerts")
+        from sereno.alerts.records import set_status
+
+        ctx, refused = guarded(request, csrf, ("update", "alert"))
         if refused:
             return refused
-        with data.lock:
-            obs.engine.execute(
-                "UPDATE alerts SET status = ?, note = coalesce(nullif(?, ''), note), "
-                "updated_at = current_timestamp WHERE alert_id = ?",
-                [status, note, alert_id],
-            )
-            obs.audit("portal_alert_status", str(alert_id), actor=ctx.user.username,
-                      status=status)  # fmt: skip
-            data.changed()
+        try:
+            with data.lock:
+                set_status(obs, alert_id, status, note or None, actor=ctx.actor)
+                data.changed()
+        except SerenoError as error:
+            return portal.error(error, ctx, True, request)
         return RedirectResponse("/workspace", status_code=303)
 
 
@@ -245,6 +289,8 @@ def _ingest_upload(
 
     if not SOURCE_NAME.match(source):
         raise SerenoError("publish.bad_source_name", source=source)
+    with portal.data.lock:
+        require(ctx.actor, "upload", source_resource(portal.obs, source))
     if mapping and mapping not in builtin_names():
         raise SerenoError("publish.unknown_mapping", mapping=mapping,
                           builtin=", ".join(builtin_names()))  # fmt: skip
