@@ -250,3 +250,33 @@ def test_hot_spots_page_maps_the_gi_star_bins(client, app, demo_dir):
     assert {u["bin"] for u in data["units"]} <= set(range(-3, 4))
     page = client.get("/hotspots?lang=es").text
     assert page.count("<path") >= 150 and "Puntos calientes" in page
+
+
+def test_guessing_a_password_is_slowed_then_locked_and_forged_login_tokens_fail(app, demo_dir):
+    """Issue 22: 200 wrong passwords were all tried and the right one accepted after."""
+    from fastapi.testclient import TestClient
+
+    from sereno.records.accounts import create_account
+    from sereno.records.actors import OWNER
+
+    with app.state.portal.data.lock:
+        create_account(app.state.portal.obs, "victima", "la-buena-contraseña", "analyst",
+                       actor=OWNER)  # fmt: skip
+    attacker = TestClient(app)
+    forged = attacker.post("/login", data={"username": "victima", "password": "x" * 12,
+                                          "csrf": "mine"}, cookies={"sereno_login_csrf": "mine"},
+                           follow_redirects=False)  # fmt: skip
+    assert forged.status_code == 403
+    statuses = []
+    for i in range(40):
+        token = re.search(r'name="csrf" value="([^"]+)"', attacker.get("/login").text).group(1)
+        answer = attacker.post("/login", data={"username": "victima", "password": f"guess-{i:04d}",
+                                               "csrf": token}, follow_redirects=False)  # fmt: skip
+        statuses.append(answer.status_code)
+    tried = statuses.count(303)
+    assert 3 <= tried < 10 and statuses.count(429) == 40 - tried
+    token = re.search(r'name="csrf" value="([^"]+)"', attacker.get("/login").text).group(1)
+    right = attacker.post("/login", data={"username": "victima", "password": "la-buena-contraseña",
+                                          "csrf": token}, follow_redirects=False)  # fmt: skip
+    assert right.status_code == 429 and "sereno_session" not in right.cookies
+    assert "Retry-After" in right.headers
