@@ -11,7 +11,6 @@ A composite risk index with the OECD/JRC Handbook's uncertainty and sensitivity 
 sequencing of the intervention (``sequence_phases``).
 """
 
-
 from sereno.prioritise.index_result import RiskIndex
 from sereno.prioritise.risk_index import risk_index
 from sereno.prioritise.spec import IndexIndicator, IndexSpec, load_spec, parse_spec

@@ -149,8 +149,14 @@ class RiskIndex:
                 "prioritise.index_top",
                 lang,
                 units="; ".join(
-                    t("prioritise.rank_of", lang, name=r.name, rank=r.rank, low=r.rank_low,
-                      high=r.rank_high)  # fmt: skip
+                    t(
+                        "prioritise.rank_of",
+                        lang,
+                        name=r.name,
+                        rank=r.rank,
+                        low=r.rank_low,
+                        high=r.rank_high,
+                    )  # fmt: skip
                     for r in top.itertuples()
                 ),
                 level=number(100 * u.level, 0, lang),

@@ -1,41 +1,41 @@
 """The declarative risk index: a TOML file like the indicator sets.
 
-    name = "riesgo"
-    title = { es = "Índice de riesgo", en = "Risk index" }
-    unit = "unit_code"              # the id column of the data (and of the covariates)
-    normalisation = "zscore"        # zscore | minmax | rank | distance
-    aggregation = "arithmetic"      # arithmetic | geometric
+name = "riesgo"
+title = { es = "Índice de riesgo", en = "Risk index" }
+unit = "unit_code"              # the id column of the data (and of the covariates)
+normalisation = "zscore"        # zscore | minmax | rank | distance
+aggregation = "arithmetic"      # arithmetic | geometric
 
-    [store]                         # optional: count indicators read from the observatory
-    set = "homicide"                # an indicator set (sereno indicators)
-    level = "colonia"
-    start = "2024-01"
-    end = "2024-12"
+[store]                         # optional: count indicators read from the observatory
+set = "homicide"                # an indicator set (sereno indicators)
+level = "colonia"
+start = "2024-01"
+end = "2024-12"
 
-    [[indicator]]                   # a rate from counts (EB-smoothed where counts are small)
-    key = "homicides"               # on the store: the set's indicator; on a file: a name
-    count = "homicides"             # on a file: the count column
-    population = "population"       # on a file: the population (person-years) column
-    smoothing = "eb"                # eb | none
-    per = 100000
-    weight = 0.5
-    direction = "+"                 # + more is riskier, - more is safer
+[[indicator]]                   # a rate from counts (EB-smoothed where counts are small)
+key = "homicides"               # on the store: the set's indicator; on a file: a name
+count = "homicides"             # on a file: the count column
+population = "population"       # on a file: the population (person-years) column
+smoothing = "eb"                # eb | none
+per = 100000
+weight = 0.5
+direction = "+"                 # + more is riskier, - more is safer
 
-    [[indicator]]                   # a covariate read as it is
-    key = "poverty"
-    column = "poverty"
-    weight = 0.25
-    reference = 30.0                # for the distance-to-reference normalisation
+[[indicator]]                   # a covariate read as it is
+key = "poverty"
+column = "poverty"
+weight = 0.25
+reference = 30.0                # for the distance-to-reference normalisation
 
-    [uncertainty]                   # the Monte Carlo of the Handbook's step 7
-    normalisations = ["zscore", "minmax", "rank"]
-    aggregations = ["arithmetic", "geometric"]
-    weight_spread = 0.25            # each weight uniform on w (1 ± 0.25), then rescaled
-    counts = true                   # redraw counts from their Poisson uncertainty
-    samples = 256                   # Saltelli base samples N: N (factors + 2) runs
-    seed = 12345
-    level = 0.90                    # rank interval level
-    top = 10                        # "stable in the top k"
+[uncertainty]                   # the Monte Carlo of the Handbook's step 7
+normalisations = ["zscore", "minmax", "rank"]
+aggregations = ["arithmetic", "geometric"]
+weight_spread = 0.25            # each weight uniform on w (1 ± 0.25), then rescaled
+counts = true                   # redraw counts from their Poisson uncertainty
+samples = 256                   # Saltelli base samples N: N (factors + 2) runs
+seed = 12345
+level = 0.90                    # rank interval level
+top = 10                        # "stable in the top k"
 """
 
 from __future__ import annotations
@@ -180,7 +180,7 @@ def _indicator(item: dict[str, Any], bad) -> IndexIndicator:
         raise bad(f"{key}: column | count")
     direction = DIRECTIONS.get(str(item.get("direction", "+")).strip())
     if direction is None:
-        raise SerenoError("prioritise.bad_direction", key=key, value=item.get("direction"))
+        raise SerenoError("prioritise.bad_direction", indicator=key, value=item.get("direction"))
     weight = _number(item.get("weight", 1.0), f"{key}.weight", 0.0, 1e12)
     smoothing = str(item.get("smoothing", "eb"))
     if smoothing not in ("eb", "none"):
