@@ -156,7 +156,7 @@ class RiskIndex:
                         rank=r.rank,
                         low=r.rank_low,
                         high=r.rank_high,
-                    )  # fmt: skip
+                    )
                     for r in top.itertuples()
                 ),
                 level=number(100 * u.level, 0, lang),
