@@ -152,8 +152,12 @@ class TargetPolygons:
     def summary(self, lang: str = "es") -> str:
         p = self.polygons
         bounds = (
-            t("prioritise.bounds_both", lang, floor=number(self.floor, 0, lang),
-              ceiling=number(self.ceiling, 0, lang))  # fmt: skip
+            t(
+                "prioritise.bounds_both",
+                lang,
+                floor=number(self.floor, 0, lang),
+                ceiling=number(self.ceiling, 0, lang),
+            )  # fmt: skip
             if self.ceiling is not None
             else t("prioritise.bounds_floor", lang, floor=number(self.floor, 0, lang))
         )
