@@ -102,8 +102,10 @@ def test_maxp_with_a_floor_equals_spopt_called_directly_with_the_same_seed():
     w = libpysal.weights.Queen.from_dataframe(layer, use_index=False)
     data = layer.assign(population=layer["PO8893"].round().astype(int), risk=layer["HR8893"])
     np.random.seed(7)
-    model = MaxPHeuristic(data, w, ["risk"], "population", 2_000_000, top_n=2,
-                          max_iterations_construction=3, max_iterations_sa=1, policy="keep")  # fmt: skip
+    model = MaxPHeuristic(
+        data, w, ["risk"], "population", 2_000_000, top_n=2,
+        max_iterations_construction=3, max_iterations_sa=1, policy="keep",
+    )  # fmt: skip
     model.solve()
     theirs = pd.factorize(pd.Series(model.labels_))[0]
     mine = pd.factorize(pd.Series(ours.polygon))[0]

@@ -37,7 +37,7 @@ METHODS = ("bounded", "maxp", "skater", "kmeans")
 def target_polygons(
     layer: gpd.GeoDataFrame,
     *,
-    id: str,  # noqa: A002 (the option's name on the command line)
+    id: str,
     population: str,
     risk: str | None = None,
     floor: float = 10_000,
@@ -103,7 +103,7 @@ def _spopt(frame, w, pop, risk, floor, method, seed, regions, iterations) -> np.
     data = gpd.GeoDataFrame(
         {"population": pop, "risk": risk}, geometry=frame.geometry.to_numpy(), crs=frame.crs
     )
-    n_regions = regions or max(1, int(round(pop.sum() / floor / 1.25)))
+    n_regions = regions or max(1, round(pop.sum() / floor / 1.25))
     np.random.seed(seed)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

@@ -157,7 +157,7 @@ class TargetPolygons:
                 lang,
                 floor=number(self.floor, 0, lang),
                 ceiling=number(self.ceiling, 0, lang),
-            )  # fmt: skip
+            )
             if self.ceiling is not None
             else t("prioritise.bounds_floor", lang, floor=number(self.floor, 0, lang))
         )
