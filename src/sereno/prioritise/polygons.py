@@ -28,6 +28,7 @@ import pandas as pd
 from scipy.sparse.csgraph import connected_components
 
 from sereno.errors import SerenoError
+from sereno.prioritise.checks import numbers, require
 from sereno.prioritise.polygons_result import TargetPolygons
 from sereno.prioritise.regions import ISLAND, NO_FIT, SMALL_COMPONENT, bounded_regions
 
@@ -60,7 +61,7 @@ def target_polygons(
     frame = layer.reset_index(drop=True)
     codes = _codes(frame, id)
     pop = _people(frame, population, codes)
-    values = _numbers(frame, risk, codes) if risk else np.zeros(len(frame))
+    values = numbers(frame, risk, codes) if risk else np.zeros(len(frame))
     floor_people, ceiling_people = _bounds(floor, ceiling, pop, codes, method)
     w = spatial_weights(frame, weights)
     graph = w.sparse.tocsr()
@@ -144,10 +145,7 @@ def _undrop(w, pop, floor, labels) -> np.ndarray:
 
 
 def _codes(frame: pd.DataFrame, column: str) -> np.ndarray:
-    if column not in frame.columns:
-        raise SerenoError(
-            "prioritise.missing_column", column=column, columns=", ".join(map(str, frame))
-        )
+    require(frame, [column])
     codes = frame[column].astype(str).to_numpy()
     repeated = pd.Series(codes).duplicated()
     if repeated.any():
@@ -155,24 +153,9 @@ def _codes(frame: pd.DataFrame, column: str) -> np.ndarray:
     return codes
 
 
-def _numbers(frame: pd.DataFrame, column: str, codes: np.ndarray) -> np.ndarray:
-    if column not in frame.columns:
-        raise SerenoError(
-            "prioritise.missing_column", column=column, columns=", ".join(map(str, frame))
-        )
-    values = pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype=float)
-    bad = ~np.isfinite(values)
-    if bad.any():
-        row = int(np.flatnonzero(bad)[0])
-        raise SerenoError(
-            "prioritise.bad_value", column=column, unit=codes[row], value=frame[column][row]
-        )
-    return values
-
-
 def _people(frame: pd.DataFrame, column: str, codes: np.ndarray) -> np.ndarray:
     """Whole people: the bounds are checked on the rounded populations."""
-    values = _numbers(frame, column, codes)
+    values = numbers(frame, column, codes)
     if (values < 0).any():
         row = int(np.flatnonzero(values < 0)[0])
         raise SerenoError("prioritise.bad_value", column=column, unit=codes[row], value=values[row])

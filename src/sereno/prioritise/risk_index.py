@@ -20,6 +20,7 @@ import pandas as pd
 
 from sereno.errors import SerenoError
 from sereno.indicators.stats import empirical_bayes
+from sereno.prioritise.checks import numbers, require
 from sereno.prioritise.composite import composite, risk_rank
 from sereno.prioritise.index_result import RiskIndex
 from sereno.prioritise.sensitivity import SobolIndices, saltelli_points, sobol_indices, trigger
@@ -125,10 +126,7 @@ def _joined(data: pd.DataFrame, spec: IndexSpec, covariates: pd.DataFrame | None
     for frame, what in ((data, "data"), (covariates, "covariates")):
         if frame is None:
             continue
-        if unit not in frame.columns:
-            raise SerenoError(
-                "prioritise.missing_column", column=unit, columns=", ".join(map(str, frame))
-            )
+        require(frame, [unit])
         repeated = frame[unit].astype(str).duplicated()
         if repeated.any():
             raise SerenoError(
@@ -158,8 +156,8 @@ def _components(
     counts, exposure, fixed = {}, {}, {}
     for j, ind in enumerate(spec.indicators):
         if ind.is_rate:
-            counts[j] = _column(table, ind.count, spec.unit, nonnegative=True)
-            exposure[j] = _column(table, ind.population, spec.unit, nonnegative=True)
+            counts[j] = numbers(table, ind.count, table[spec.unit], nonnegative=True)
+            exposure[j] = numbers(table, ind.population, table[spec.unit], nonnegative=True)
             if not (exposure[j] > 0).all():
                 row = int(np.flatnonzero(exposure[j] <= 0)[0])
                 raise SerenoError(
@@ -168,26 +166,8 @@ def _components(
                     unit=table[spec.unit].iloc[row],
                 )
         else:
-            fixed[j] = _column(table, ind.column, spec.unit)
+            fixed[j] = numbers(table, ind.column, table[spec.unit])
     return counts, exposure, fixed
-
-
-def _column(table: pd.DataFrame, column: str | None, unit: str, nonnegative=False) -> np.ndarray:
-    if column not in table.columns:
-        raise SerenoError(
-            "prioritise.missing_column", column=column, columns=", ".join(map(str, table))
-        )
-    values = pd.to_numeric(table[column], errors="coerce").to_numpy(dtype=float)
-    bad = ~np.isfinite(values) | ((values < 0) if nonnegative else False)
-    if bad.any():
-        row = int(np.flatnonzero(bad)[0])
-        raise SerenoError(
-            "prioritise.bad_value",
-            column=column,
-            unit=table[unit].iloc[row],
-            value=table[column].iloc[row],
-        )
-    return values
 
 
 def _values(
