@@ -190,10 +190,12 @@ def test_on_the_observatory_index_funding_sequence_and_polygons(store, tmp_path)
     assert {"U1", "U5"} <= set(data["unfunded_high_violence"])
     quadrant = {u["unit"]: u["quadrant"] for u in data["units"]}
     assert quadrant["U1"] == quadrant["U5"] == "high_violence_low_funds"
-    seq = invoke("prioritise", "sequence", "--dir", str(store), "--share", "0.7", "--json")
+    seq = invoke("prioritise", "sequence", "--dir", str(store), "--share", "0.7", "--plot",
+                 str(tmp_path / "phases.png"), "--json")  # fmt: skip
     assert seq.exit_code == 0, seq.output
     first = [u["unit"] for u in json.loads(seq.output)["units"] if u["phase"] == 1]
     assert set(first) == {"U1", "U5"}  # 32 of 43 homicides
+    assert (tmp_path / "phases.png").stat().st_size > 20_000  # the curve and the map
     poly = invoke("prioritise", "polygons", "--dir", str(store), "--min", "20000", "--max",
                   "30000", "--json")  # fmt: skip
     assert poly.exit_code == 0, poly.output

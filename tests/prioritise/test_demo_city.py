@@ -55,6 +55,12 @@ def test_phase_one_covers_the_planted_high_violence_colonias(demo, need):
     assert len(first) == 15
     assert len(planted_top(demo, need, 10) & first) >= 9
     assert result.phases.loc[0, "homicide_share"] > 3 * result.phases.loc[0, "population_share"]
+    with Observatory.open(demo) as obs:
+        shapes = units_layer(obs, "colonia", 2024)[["unit_code", "geometry"]]
+    mapped = sequence_phases(shapes.merge(need, on="unit_code"), unit="unit_code",
+                             cost="cost", budget=15)  # fmt: skip
+    assert len(mapped.plot(lang="en").axes) == 2  # the curve and the map of the phases
+    assert mapped.units["unit"].tolist() == result.units["unit"].tolist()
 
 
 def test_the_unfunded_flare_up_colonia_is_high_violence_low_funds(demo, need):

@@ -275,10 +275,17 @@ def _store_layer(directory: Path, index_spec: Path | None, level: str | None, ye
 
 
 def _store_need(directory: Path, index_spec, level, start, end):
+    """The units' need and priority, with their polygons where the store has them (for the
+    map of the phases)."""
+    from sereno.geo.units import unit_polygons
     from sereno.store import Observatory
 
     with Observatory.open(directory) as obs:
-        return _store_score(obs, index_spec, level, start, end)
+        need = _store_score(obs, index_spec, level, start, end)
+        shapes = unit_polygons(obs, level)
+    if shapes.empty:
+        return need
+    return shapes[["unit_code", "geometry"]].merge(need, on="unit_code", how="right")
 
 
 def _store_score(obs, index_spec: Path | None, level, start, end):

@@ -41,6 +41,7 @@ class Sequencing:
     step: float
     split: str | None
     total_budget: float | None
+    geometry: Any = field(default=None, repr=False, compare=False)  # aligned with ``units``
 
     @property
     def phases(self) -> pd.DataFrame:
@@ -132,11 +133,15 @@ class Sequencing:
 
     def plot(self, ax: Any = None, lang: str | None = None) -> Any:
         """Cumulative share of homicides against cumulative share of population, in priority
-        order, the phases shaded."""
+        order, the phases shaded; beside it a map of the phases when the units have
+        geometry (and no ``ax`` is given)."""
         import matplotlib.pyplot as plt
 
         lang = lang or "es"
-        if ax is None:
+        mapped = None
+        if ax is None and self.geometry is not None:
+            fig, (ax, mapped) = plt.subplots(1, 2, figsize=(12, 5))
+        elif ax is None:
             fig, ax = plt.subplots(figsize=(6.5, 4.5))
         else:
             fig = ax.figure
@@ -158,8 +163,23 @@ class Sequencing:
         ax.set_ylim(0, 1)
         ax.legend(frameon=False, fontsize=8, loc="lower right")
         ax.set_title(t("prioritise.sequence_title", lang), loc="left", fontsize=10)
+        if mapped is not None:
+            self._map(mapped, shades, lang)
         fig.tight_layout()
         return fig
+
+    def _map(self, ax: Any, shades: list[str], lang: str) -> None:
+        import geopandas as gpd
+
+        layer = gpd.GeoDataFrame({"phase": self.units["phase"]}, geometry=self.geometry)
+        if (layer["phase"] == 0).any():
+            layer[layer["phase"] == 0].plot(ax=ax, color="#f0f0f0", edgecolor="white", lw=0.4)
+        for phase in sorted(p for p in layer["phase"].unique() if p > 0):
+            layer[layer["phase"] == phase].plot(
+                ax=ax, color=shades[(phase - 1) % len(shades)], edgecolor="0.3", lw=0.4
+            )
+        ax.set_axis_off()
+        ax.set_title(t("prioritise.sequence_map", lang), loc="left", fontsize=10)
 
 
 def sequence_phases(
@@ -201,9 +221,13 @@ def sequence_phases(
             "cost": numbers(frame, cost, ids, nonnegative=True) if cost else 0.0,
         }
     )
-    units = units.sort_values(
+    order = units.sort_values(
         ["priority", "homicides", "unit"], ascending=[False, False, True], kind="stable"
-    ).reset_index(drop=True)
+    ).index.to_numpy()
+    units = units.loc[order].reset_index(drop=True)
+    geometry = None
+    if "geometry" in frame and hasattr(frame, "crs"):
+        geometry = frame.geometry.iloc[order].reset_index(drop=True)
     if budget is not None:
         if budget <= 0:
             raise SerenoError("prioritise.bad_number", option="budget", value=budget, low=0,
@@ -235,6 +259,7 @@ def sequence_phases(
         step=step,
         split=split if total_budget is not None else None,
         total_budget=total_budget,
+        geometry=geometry,
     )
 
 
