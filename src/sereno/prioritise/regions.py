@@ -8,7 +8,8 @@ units and within [L, U]:
 1. Growth, as max-p's construction phase, but bounded and led by risk: from the riskiest unit
    not yet placed, add the neighbour with most links into the region (compact shapes; ties
    to the riskier) while the region holds fewer than L people and the neighbour keeps it
-   under U. A region that cannot reach L gives its units back as enclaves.
+   under U. A region that cannot reach L gives its units back (its seed becomes an
+   enclave; the others may join later regions).
 2. Enclaves join a neighbouring region that has room for them (max-p's enclave step, with
    the ceiling).
 3. Repair: a group of units still left over is merged with up to three neighbouring regions
@@ -111,12 +112,14 @@ def _grow(graph, pop, risk, labels, excluded, floor: int, ceiling: int) -> list[
             for u in indices[indptr[best] : indptr[best + 1]]:
                 if not tried[u]:
                     links[int(u)] = links.get(int(u), 0) + 1
+        # a region short of the floor gives back all but its seed: later regions may take
+        # them (max-p's construction keeps them out of every later region, which leaves far
+        # more enclaves when the band between floor and ceiling is narrow)
         if total >= floor:
             labels[region] = len(held)
             held.append(total)
         else:
-            # enclaves: placed later, never seeds again (max-p's construction does the same)
-            pass
+            tried[region[1:]] = False
     return held
 
 
@@ -170,7 +173,7 @@ def _repair(graph, pop, risk, labels, held, excluded, floor, ceiling, rng, tries
                 for i, name in enumerate(names):
                     labels[units[pieces == i]] = name
                     held[name] = int(pop[units[pieces == i]].sum())
-                repaired += len(names)
+                repaired += int(pieces.max()) + 1
                 done = True
                 break
             if done:
@@ -190,7 +193,8 @@ def _cut_union(graph, units, pop, risk, floor, ceiling, rng, tries):
 
 
 def _drop_empty(labels: np.ndarray, held: list[int]) -> None:
-    """Renumber the regions 0..k-1 (a repair can empty none, but keeps numbering tight)."""
+    """Renumber the regions 0..k-1: a repair that cuts a union into fewer pieces than the
+    regions it took leaves some numbers empty."""
     present = np.unique(labels[labels >= 0])
     remap = np.full(len(held), -1, dtype=np.int64)
     remap[present] = np.arange(len(present))
