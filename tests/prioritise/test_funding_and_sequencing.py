@@ -156,3 +156,20 @@ def test_sequencing_errors():
     with pytest.raises(SerenoError) as error:
         sequence_phases(frame, cost="cost", budget=60)
     assert error.value.key == "prioritise.unit_over_budget"
+
+
+def test_the_bulletin_section_carries_the_public_parts_of_the_plan():
+    from sereno.indicators.bulletin import BulletinSection
+    from sereno.prioritise.bulletin import sequencing_section
+
+    frame, _ = planted_city()
+    result = sequence_phases(frame, share=0.4, phases=2, total_budget=600_000)
+    names = {u: f"Colonia {u[-2:]}" for u in frame["unit"]}
+    section = sequencing_section(result, "es", names)
+    assert isinstance(section, BulletinSection)
+    assert [row[0] for row in section.rows] == ["1", "2"]
+    assert section.rows[0][1].startswith("Colonia ")
+    total = sum(float(r[4].replace(".", "").replace(",", ".")) for r in section.rows)
+    assert total == pytest.approx(600_000, abs=2)
+    assert section.header[0] == "fase" and "Fase 1" in section.intro
+    assert sequencing_section(result, "en").header[0] == "phase"
