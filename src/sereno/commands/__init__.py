@@ -6,6 +6,7 @@ from sereno.commands import (  # noqa: F401  (each module registers its commands
     foundation,
     indicators,
     link,
+    prioritise,
     publish,
     spatial,
 )

@@ -1,0 +1,346 @@
+"""Prioritise commands: risk index, target polygons, money against need, sequencing.
+
+Each runs on a plain file or, without one, on the observatory (``--dir``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from sereno.commands.common import DirOption, JsonOption, app, command, console, emit
+from sereno.i18n import t
+
+prioritise_app = typer.Typer(
+    no_args_is_help=True,
+    help="Priorizar: índice de riesgo, polígonos, dinero contra necesidad, secuencia / "
+    "prioritise: risk index, polygons, money against need, sequencing",
+)
+app.add_typer(prioritise_app, name="prioritise")
+
+OutOption = Annotated[Path | None, typer.Option("--out", help="Tabla / table: .csv | .parquet")]
+PlotOption = Annotated[
+    Path | None, typer.Option("--plot", help="Gráfico / chart: PNG, PDF, SVG")
+]  # fmt: skip
+LevelOption = Annotated[str | None, typer.Option(help="Nivel de unidad / unit level")]
+StartOption = Annotated[str | None, typer.Option(help="AAAA-MM / YYYY-MM")]
+
+
+@prioritise_app.command("index")
+@command
+def index(
+    spec: Annotated[Path, typer.Argument(help="Índice / index TOML")],
+    data: Annotated[
+        Path | None, typer.Option(help="Datos por unidad (sin: el observatorio) / per-unit data")
+    ] = None,
+    covariates: Annotated[Path | None, typer.Option(help="Covariables / covariates")] = None,
+    samples: Annotated[int | None, typer.Option(help="Muestras base de Saltelli / N")] = None,
+    seed: Annotated[int | None, typer.Option(help="Semilla / seed")] = None,
+    out: OutOption = None,
+    plot: PlotOption = None,
+    directory: DirOption = Path("."),
+    as_json: JsonOption = False,
+) -> None:
+    """Índice de riesgo con intervalos de puestos y Sobol / risk index, rank intervals, Sobol."""
+    from sereno.prioritise import load_spec, risk_index
+    from sereno.prioritise.files import read_input
+
+    index_spec = load_spec(spec)
+    changes = {k: v for k, v in (("samples", samples), ("seed", seed)) if v is not None}
+    if changes:
+        index_spec = index_spec.with_uncertainty(**changes)
+    extra = read_input(covariates) if covariates else None
+    if data is not None:
+        result = risk_index(read_input(data), index_spec, covariates=extra)
+    else:
+        from sereno.prioritise.store import index_table
+        from sereno.store import Observatory
+
+        with Observatory.open(directory) as obs:
+            table, index_spec, names = index_table(obs, index_spec)
+        result = risk_index(table, index_spec, covariates=extra, unit_names=names)
+    written = _write(result.to_frame(), out) + _figure(result, plot)
+
+    def render() -> None:
+        frame = result.to_frame().head(15)
+        table = Table(title=result.title())
+        for column in ("rank", "name", "score", "rank_low", "rank_high", "top_share"):
+            table.add_column(t(f"prioritise.col_{column}"))
+        for row in frame.itertuples():
+            cells = (row.rank, row.name, f"{row.score:.3f}", row.rank_low, row.rank_high,
+                     f"{row.top_share:.0%}")  # fmt: skip
+            table.add_row(*map(str, cells))
+        console.print(table)
+        console.print(result.summary(_lang()))
+        _print_written(written)
+
+    emit({**result.to_dict(), "written": written}, as_json, render)
+
+
+@prioritise_app.command("polygons")
+@command
+def polygons(
+    layer: Annotated[
+        Path | None, typer.Argument(help="Capa / layer (sin: el observatorio)")
+    ] = None,
+    id_column: Annotated[str, typer.Option("--id", help="Columna de código / id")] = "unit_code",
+    population: Annotated[str, typer.Option(help="Columna de población")] = "population",
+    risk: Annotated[str | None, typer.Option(help="Columna de riesgo / risk column")] = None,
+    floor: Annotated[float, typer.Option("--min", help="Mínimo de habitantes / floor")] = 10_000,
+    ceiling: Annotated[
+        float | None, typer.Option("--max", help="Máximo de habitantes / ceiling")
+    ] = 15_000,
+    method: Annotated[str, typer.Option(help="bounded | maxp | skater | kmeans")] = "bounded",
+    weights: Annotated[str, typer.Option(help="queen | rook")] = "queen",
+    seed: Annotated[int, typer.Option(help="Semilla / seed")] = 12345,
+    index_spec: Annotated[
+        Path | None, typer.Option("--index", help="Observatorio: riesgo del índice / index TOML")
+    ] = None,
+    level: LevelOption = None,
+    year: Annotated[int | None, typer.Option(help="Año de población / population year")] = None,
+    out: Annotated[
+        Path | None, typer.Option(help="Una fila por unidad / .csv .parquet .geojson .gpkg")
+    ] = None,
+    map_file: Annotated[Path | None, typer.Option("--map", help="Mapa PNG/PDF/SVG")] = None,
+    directory: DirOption = Path("."),
+    as_json: JsonOption = False,
+) -> None:
+    """Polígonos contiguos de 10.000-15.000 habitantes / target polygons of 10,000-15,000."""
+    from sereno.prioritise.polygons import target_polygons
+
+    if layer is not None:
+        from sereno.prioritise.files import read_input
+
+        frame = read_input(layer)
+    else:
+        frame, id_column, population, risk = _store_layer(directory, index_spec, level, year)
+    result = target_polygons(frame, id=id_column, population=population, risk=risk,
+                             floor=floor, ceiling=ceiling, method=method, weights=weights,
+                             seed=seed)  # fmt: skip
+    written = [str(result.write(out))] if out else []
+    written += _figure(result, map_file)
+
+    def render() -> None:
+        table = Table(title=t("prioritise.cli_polygons"))
+        for column in ("polygon", "population", "units", "risk", "within_bounds"):
+            table.add_column(t(f"prioritise.col_{column}"))
+        for row in result.polygons.head(15).itertuples():
+            table.add_row(str(row.polygon), f"{row.population:,}", str(row.units),
+                          f"{row.risk:.3f}", "✓" if row.within_bounds else "✗")  # fmt: skip
+        console.print(table)
+        console.print(result.summary(_lang()))
+        _print_written(written)
+
+    data = result.to_dict()
+    data.pop("units_table")
+    emit({**data, "written": written}, as_json, render)
+
+
+@prioritise_app.command("funding")
+@command
+def funding(
+    allocations: Annotated[Path, typer.Argument(help="unidad, año, programa, monto / amount")],
+    need: Annotated[
+        Path | None, typer.Option(help="Homicidios y población por unidad (sin: el observatorio)")
+    ] = None,
+    unit: Annotated[str, typer.Option(help="Columna de unidad / unit column")] = "unit_code",
+    amount: Annotated[str, typer.Option(help="Columna de monto / amount column")] = "amount",
+    homicides: Annotated[str, typer.Option(help="Columna de homicidios")] = "homicides",
+    population: Annotated[str, typer.Option(help="Columna de población")] = "population",
+    year: Annotated[list[int] | None, typer.Option(help="Años / years (repeat)")] = None,
+    program: Annotated[list[str] | None, typer.Option(help="Programas / programs")] = None,
+    violence_threshold: Annotated[
+        float | None, typer.Option(help="Tasa umbral (por defecto la mediana) / rate threshold")
+    ] = None,
+    funds_threshold: Annotated[
+        float | None, typer.Option(help="Dinero por habitante umbral / funds per capita")
+    ] = None,
+    level: LevelOption = None,
+    start: StartOption = None,
+    end: StartOption = None,
+    out: OutOption = None,
+    plot: PlotOption = None,
+    directory: DirOption = Path("."),
+    as_json: JsonOption = False,
+) -> None:
+    """Dinero contra necesidad: cuadrantes, concentración / money against need: quadrants."""
+    from sereno.prioritise.files import read_input
+    from sereno.prioritise.funding import funding_against_need
+
+    money = read_input(allocations)
+    if need is not None:
+        need_frame = read_input(need)
+    else:
+        from sereno.prioritise.store import need_table
+        from sereno.store import Observatory
+
+        with Observatory.open(directory) as obs:
+            need_frame = need_table(obs, level=level, start=start, end=end)
+        need_frame = need_frame.rename(columns={"unit_code": unit})
+        homicides, population = "homicides", "population"
+    result = funding_against_need(money, need_frame, unit=unit, amount=amount,
+                                  homicides=homicides, population=population, years=year,
+                                  programs=program, violence_threshold=violence_threshold,
+                                  funds_threshold=funds_threshold)  # fmt: skip
+    written = _write(result.to_frame(), out) + _figure(result, plot)
+
+    def render() -> None:
+        table = Table(title=t("prioritise.funding_chart"))
+        for column in ("quadrant", "units", "homicide_share", "funds_share", "funds_per_homicide"):
+            table.add_column(t(f"prioritise.col_{column}"))
+        for row in result.quadrants().itertuples():
+            table.add_row(t(f"prioritise.quadrant_{row.quadrant}"), str(row.units),
+                          f"{row.homicide_share:.0%}", f"{row.funds_share:.0%}",
+                          f"{row.funds_per_homicide:,.0f}")  # fmt: skip
+        console.print(table)
+        console.print(result.summary(_lang()))
+        _print_written(written)
+
+    emit({**result.to_dict(), "written": written}, as_json, render)
+
+
+@prioritise_app.command("sequence")
+@command
+def sequence(
+    file: Annotated[
+        Path | None, typer.Argument(help="Unidades o polígonos (sin: el observatorio)")
+    ] = None,
+    unit: Annotated[str, typer.Option(help="Columna de unidad / unit column")] = "unit_code",
+    priority: Annotated[
+        str, typer.Option(help="Columna de prioridad, mayor primero / priority column")
+    ] = "score",
+    homicides: Annotated[str, typer.Option(help="Columna de homicidios")] = "homicides",
+    population: Annotated[str, typer.Option(help="Columna de población")] = "population",
+    cost: Annotated[str | None, typer.Option(help="Columna de costo / cost column")] = None,
+    budget: Annotated[float | None, typer.Option(help="Presupuesto por fase / per phase")] = None,
+    share: Annotated[float, typer.Option(help="Homicidios por fase / share per phase")] = 0.5,
+    phases: Annotated[int, typer.Option(help="Fases como máximo / at most")] = 3,
+    total_budget: Annotated[float | None, typer.Option(help="Presupuesto total / total")] = None,
+    split: Annotated[str, typer.Option(help="need | index | need_cost")] = "need",
+    index_spec: Annotated[
+        Path | None, typer.Option("--index", help="Observatorio: prioridad del índice")
+    ] = None,
+    level: LevelOption = None,
+    start: StartOption = None,
+    end: StartOption = None,
+    out: OutOption = None,
+    plot: PlotOption = None,
+    directory: DirOption = Path("."),
+    as_json: JsonOption = False,
+) -> None:
+    """Secuencia geográfica por fases y presupuesto / geographic sequencing and budget."""
+    from sereno.prioritise.sequencing import sequence_phases
+
+    if file is not None:
+        from sereno.prioritise.files import read_input
+
+        frame = read_input(file)
+    else:
+        frame = _store_need(directory, index_spec, level, start, end)
+        unit, priority, homicides, population = "unit_code", "score", "homicides", "population"
+    result = sequence_phases(frame, unit=unit, priority=priority, homicides=homicides,
+                             population=population, cost=cost, budget=budget, share=share,
+                             phases=phases, total_budget=total_budget, split=split)  # fmt: skip
+    written = _write(result.to_frame(), out) + _figure(result, plot)
+
+    def render() -> None:
+        table = Table(title=t("prioritise.sequence_title"))
+        for column in ("phase", "units", "homicide_share", "population_share", "allocation"):
+            table.add_column(t(f"prioritise.col_{column}"))
+        for row in result.phases.itertuples():
+            table.add_row(str(row.phase), str(row.units), f"{row.homicide_share:.0%}",
+                          f"{row.population_share:.0%}", f"{row.allocation:,.0f}")  # fmt: skip
+        console.print(table)
+        console.print(result.summary(_lang()))
+        _print_written(written)
+
+    emit({**result.to_dict(), "written": written}, as_json, render)
+
+
+def _store_layer(directory: Path, index_spec: Path | None, level: str | None, year: int | None):
+    """Units, populations and risk from the observatory: the index's score with ``--index``,
+    else the EB-smoothed homicide rate."""
+    from sereno.prioritise.store import units_layer
+    from sereno.store import Observatory
+
+    with Observatory.open(directory) as obs:
+        layer = units_layer(obs, level, year)
+        score = _store_score(obs, index_spec, level, None, None)
+    layer["risk"] = layer["unit_code"].astype(str).map(score.set_index("unit_code")["score"])
+    layer["risk"] = layer["risk"].fillna(layer["risk"].min())
+    return layer, "unit_code", "population", "risk"
+
+
+def _store_need(directory: Path, index_spec, level, start, end):
+    """The units' need and priority, with their polygons where the store has them (for the
+    map of the phases)."""
+    from sereno.geo.units import unit_polygons
+    from sereno.store import Observatory
+
+    with Observatory.open(directory) as obs:
+        need = _store_score(obs, index_spec, level, start, end)
+        shapes = unit_polygons(obs, level)
+    if shapes.empty:
+        return need
+    return shapes[["unit_code", "geometry"]].merge(need, on="unit_code", how="right")
+
+
+def _store_score(obs, index_spec: Path | None, level, start, end):
+    """unit_code, homicides, population, score: the index's score, or the EB rate."""
+    from sereno.indicators.stats import empirical_bayes
+    from sereno.prioritise.store import need_table
+
+    need = need_table(obs, level=level, start=start, end=end)
+    if index_spec is None:
+        rate = empirical_bayes(need["homicides"].to_numpy(float), need["population"].to_numpy())
+        return need.assign(score=rate * 100_000)
+    from sereno.prioritise import load_spec, risk_index
+    from sereno.prioritise.store import index_table
+
+    spec = load_spec(index_spec)
+    table, spec, names = index_table(obs, spec)
+    result = risk_index(table, spec, unit_names=names).to_frame()
+    score = result.set_index("unit")["score"]
+    return need.assign(score=need["unit_code"].map(score).to_numpy())
+
+
+def _write(frame, path: Path | None) -> list[str]:
+    if path is None:
+        return []
+    from sereno.errors import SerenoError
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    suffix = path.suffix.lower()
+    table = frame.drop(columns=[c for c in ("members",) if c in frame])
+    if suffix == ".csv":
+        table.to_csv(path, index=False)
+    elif suffix == ".parquet":
+        table.to_parquet(path, index=False)
+    else:
+        raise SerenoError("prioritise.bad_output", file=path)
+    return [str(path)]
+
+
+def _figure(result: Any, path: Path | None) -> list[str]:
+    if path is None:
+        return []
+    import matplotlib
+
+    matplotlib.use("Agg")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    result.plot(lang=_lang()).savefig(path, dpi=150, bbox_inches="tight")
+    return [str(path)]
+
+
+def _lang() -> str:
+    from sereno.i18n import default_language
+
+    return default_language()
+
+
+def _print_written(written: list[str]) -> None:
+    for path in written:
+        console.print(t("prioritise.cli_written", file=path))
