@@ -126,7 +126,11 @@ class MSEResult:
         facts = {"spread": format_number(100 * d.get("spread", 0.0), lang),
                  "limit": format_number(100 * d.get("spread_limit", 0.0), lang),
                  "models": str(d.get("models_in_window", "")),
-                 "delta": format_number(d.get("window_delta", 0.0), lang)}  # fmt: skip
+                 "delta": format_number(d.get("window_delta", 0.0), lang),
+                 "rhat": format_number(d.get("rhat", 0.0), lang, 2),
+                 "ess": format_number(d.get("ess", 0.0), lang),
+                 "iterations": format_number(d.get("iterations", 0), lang),
+                 "needed": format_number(d.get("iterations_needed", 0), lang)}  # fmt: skip
         window = d.get("window_models") or []
         if window:
             facts["lowest"] = format_number(min(m["N_hat"] for m in window), lang)
