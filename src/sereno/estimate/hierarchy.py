@@ -128,13 +128,26 @@ def parse_model(name: str, j: int) -> Model:
     return tuple(sorted(chosen, key=_order))
 
 
-def design(model: Model, j: int) -> np.ndarray:
+# Heterogeneity terms of the number of lists k a cell is on (Darroch, Fienberg, Glonek &
+# Junker 1993; Rcapture's ``h`` with its default θ): a random capture propensity shared by
+# every list, added to the interactions.
+HETEROGENEITY = {
+    "darroch": lambda k: k**2 / 2,
+    "poisson": lambda k: 2.0**k - 1,
+    "gamma": lambda k: -np.log(3.5 + k) + np.log(3.5),
+}
+
+
+def design(model: Model, j: int, heterogeneity: str = "") -> np.ndarray:
     """Design of the 2^J − 1 observable cells (``full_design`` order): intercept, main
-    effects, then one column per interaction (1 where the cell holds every list of it)."""
+    effects, one column per interaction (1 where the cell holds every list of it), then the
+    ``heterogeneity`` term ("darroch", "poisson", "gamma"), if any, last."""
     x = full_design(j)
     codes = cell_masks(j)
     columns = [np.ones(len(x)), *x.T.astype(float)]
     columns += [((codes & term) == term).astype(float) for term in model]
+    if heterogeneity:
+        columns.append(HETEROGENEITY[heterogeneity](x.sum(axis=1).astype(float)))
     return np.column_stack(columns)
 
 

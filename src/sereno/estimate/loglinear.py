@@ -76,13 +76,13 @@ def _mle_exists(x: np.ndarray, y: np.ndarray) -> bool:
 
 
 def reduced_fit(
-    histories: CaptureHistories, model: hierarchy.Model
+    histories: CaptureHistories, model: hierarchy.Model, heterogeneity: str = ""
 ) -> tuple[np.ndarray, np.ndarray, int] | None:
     """The cells and design a model is fitted on once its terms at −∞ are removed, and the
     number of parameters it counts; None when it is not identifiable."""
     j = len(histories.lists)
     y = cell_counts(histories).astype(float)
-    x = hierarchy.design(model, j)
+    x = hierarchy.design(model, j, heterogeneity)
     masks = hierarchy.cell_masks(j)
     keep_cells = np.ones(len(y), dtype=bool)
     keep_columns = np.ones(x.shape[1], dtype=bool)
@@ -97,9 +97,12 @@ def reduced_fit(
     return yr, xr, x.shape[1]
 
 
-def fit_model(histories: CaptureHistories, model: hierarchy.Model) -> dict[str, float] | None:
-    """Fit one hierarchical model; None when it does not identify the unobserved cell."""
-    reduced = reduced_fit(histories, model)
+def fit_model(
+    histories: CaptureHistories, model: hierarchy.Model, heterogeneity: str = ""
+) -> dict[str, float] | None:
+    """Fit one hierarchical model (with a ``heterogeneity`` term, if named); None when it
+    does not identify the unobserved cell."""
+    reduced = reduced_fit(histories, model, heterogeneity)
     if reduced is None:
         return None
     y, x, k = reduced
@@ -139,7 +142,7 @@ def model_interval(
     n = histories.observed
     if interval == "lognormal":
         return chao_interval(n, row["N_hat"] - n, row["se"] ** 2)
-    reduced = reduced_fit(histories, model)
+    reduced = reduced_fit(histories, model, row.get("heterogeneity", ""))
     assert reduced is not None
     y, x, _ = reduced
     _, low, high = profile_interval(y, x, row["N_hat"], level=LEVEL)
@@ -171,6 +174,7 @@ def loglinear(
     interval: str = "profile",
     model_averaging: bool = True,
     max_models: int = MAX_MODELS,
+    heterogeneity: tuple[str, ...] = (),
     average: bool | None = None,
     stratum: str = "",
 ) -> MSEResult:
@@ -191,6 +195,10 @@ def loglinear(
         if value not in choices:
             raise SerenoError("estimate.bad_choice", option=option, value=value,
                               choices=", ".join(choices))  # fmt: skip
+    for h in heterogeneity:
+        if h not in hierarchy.HETEROGENEITY:
+            raise SerenoError("estimate.bad_choice", option="heterogeneity", value=h,
+                              choices=", ".join(hierarchy.HETEROGENEITY))  # fmt: skip
     j = len(histories.lists)
     maxorder = j - 1 if maxorder is None else maxorder
     if not 1 <= maxorder <= j - 1:
@@ -205,10 +213,16 @@ def loglinear(
 
     models, search = _catalogue(histories, maxorder, max_models, lambda r: r[column], fitted)
     rows = [
-        {"model": hierarchy.model_name(m, j), "terms": m, **fitted(m)}
+        {"model": hierarchy.model_name(m, j), "terms": m, "heterogeneity": "", **fitted(m)}
         for m in models
         if fitted(m) is not None
     ]
+    for h in heterogeneity:
+        for m in models:
+            row = fit_model(histories, m, h)
+            if row is not None:
+                name = f"{hierarchy.model_name(m, j)}+{h}"
+                rows.append({"model": name, "terms": m, "heterogeneity": h, **row})
     if not rows:
         raise SerenoError("estimate.no_model", n=histories.observed)
     table = pd.DataFrame(rows)

@@ -27,23 +27,30 @@ from scipy.special import gammaln, xlogy
 
 def _loglik_factory(y: np.ndarray, x: np.ndarray, n: float):
     completed = np.vstack([x, np.eye(1, x.shape[1])])
-    start: list[np.ndarray | None] = [None]
+    last: dict[str, object] = {}
 
-    def loglik(big_n: float) -> float:
-        n0 = max(big_n - n, 0.0)
-        model = sm.GLM(np.append(y, n0), completed, family=sm.families.Poisson())
+    def fitted(counts: np.ndarray, start: np.ndarray | None):
+        model = sm.GLM(counts, completed, family=sm.families.Poisson())
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             try:
-                fit = model.fit(start_params=start[0], tol=1e-10)
-            except ValueError:  # a start far from this N can diverge; start afresh
-                try:
-                    fit = model.fit(tol=1e-10)
-                except ValueError:
-                    return -np.inf
-        if not np.isfinite(fit.deviance):
+                fit = model.fit(start_params=start, tol=1e-10, maxiter=200)
+            except ValueError:
+                return None
+        return fit if fit.converged and np.isfinite(fit.deviance) else None
+
+    def loglik(big_n: float) -> float:
+        n0 = max(big_n - n, 0.0)
+        counts = np.append(y, n0)
+        # Start from the last fit only when it was for a nearby N: from far away IRLS can
+        # stop short of the optimum or diverge.
+        near = "n" in last and abs(float(last["n"]) - big_n) < 0.1 * big_n
+        fit = fitted(counts, last["params"] if near else None)  # type: ignore[arg-type]
+        if fit is None and near:
+            fit = fitted(counts, None)
+        if fit is None:
             return -np.inf
-        start[0] = fit.params
+        last.update(n=big_n, params=fit.params)
         correction = xlogy(n0, n0) + gammaln(big_n + 1) - big_n * np.log(big_n) - gammaln(n0 + 1)
         return float(-fit.deviance / 2 + correction)
 

@@ -113,12 +113,25 @@ class MSEResult:
         )
         if self.method == "loglinear" and "best_model" in self.diagnostics:
             text += " " + self._model_summary(lang)
+        if "cross_check" in self.diagnostics:
+            text += " " + self._cross_check_summary(lang)
         if self.linkage is not None:
             text += " " + self._linkage_summary(lang)
-        warning = self.diagnostics.get("warning")
-        if warning:
+        warnings = self.diagnostics.get("warnings") or [self.diagnostics.get("warning")]
+        for warning in filter(None, warnings):
             text += " " + t(f"estimate.warning_{warning}", lang, **self._warning_facts(lang))
         return text
+
+    def _cross_check_summary(self, lang: str) -> str:
+        d = self.diagnostics
+        check = d["cross_check"]
+        low, high = d["lcmcr_interval"]
+        return t("estimate.cross_check", lang, model=check["best_model"],
+                 estimate=format_number(check["N_hat"], lang),
+                 low=format_number(check["N_lower"], lang),
+                 high=format_number(check["N_upper"], lang),
+                 lcmcr_low=format_number(low, lang), lcmcr_high=format_number(high, lang),
+                 models=d["models_in_window"])  # fmt: skip
 
     def _warning_facts(self, lang: str) -> dict[str, str]:
         """The figures a warning quotes: the spread across models and its limit."""
@@ -133,8 +146,9 @@ class MSEResult:
                  "needed": format_number(d.get("iterations_needed", 0), lang)}  # fmt: skip
         window = d.get("window_models") or []
         if window:
-            facts["lowest"] = format_number(min(m["N_hat"] for m in window), lang)
-            facts["highest"] = format_number(max(m["N_hat"] for m in window), lang)
+            estimates = [self.N_hat, *(m["N_hat"] for m in window)]
+            facts["lowest"] = format_number(min(estimates), lang)
+            facts["highest"] = format_number(max(estimates), lang)
         return facts
 
     def _model_summary(self, lang: str) -> str:
