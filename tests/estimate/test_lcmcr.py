@@ -23,6 +23,7 @@ import pytest
 
 from sereno.estimate import from_patterns, lcmcr
 from sereno.estimate.diagnostics import effective_sample_size, split_rhat
+from sereno.estimate.lcmcr import Chains, iterations_needed
 
 N = 2000
 
@@ -103,16 +104,41 @@ def test_diagnostics_on_known_chains() -> None:
     assert split_rhat(stuck) > 2
 
 
-def test_chains_that_fail_the_checks_run_longer_up_to_the_limit() -> None:
-    """500 draws of two chains mix badly on latent classes (ESS about 7): they are run again
-    at 1,000 and 2,000 (four times the start), and the warning stays when even that fails;
-    with max_iterations equal to iterations nothing is re-run."""
+def test_chains_that_fail_the_checks_run_on_up_to_the_limit() -> None:
+    """500 draws of two chains mix badly on latent classes (ESS about 7): the chains run on,
+    from where they stopped, to 1,000, 2,000 and 4,000 draws (eight times the start), and the
+    warning stays when even that fails, with the draws per chain that would reach ESS 400 at
+    the rate seen; with max_iterations equal to iterations nothing runs on."""
     rng = np.random.default_rng(3)
     h = histories(latent_classes(rng, 4))
     options = dict(iterations=500, burn_in=200, chains=2, seed=1, sensitivity=False)
     fixed = lcmcr(h, max_iterations=500, **options)
     longer = lcmcr(h, **options)
     assert fixed.diagnostics["iterations"] == 500 and fixed.diagnostics["ess"] < 400
-    assert longer.diagnostics["iterations"] == 2000
+    assert longer.diagnostics["iterations"] == 4000
     assert longer.diagnostics["ess"] > fixed.diagnostics["ess"]
     assert longer.diagnostics.get("warning") == "not_converged"
+    needed = longer.diagnostics["iterations_needed"]
+    assert needed == iterations_needed(4000, longer.diagnostics["ess"]) > 4000
+    assert f"{needed:,}" in longer.summary("en")
+
+
+def test_a_continued_chain_is_the_same_chain() -> None:
+    """Running on keeps each chain's state: 500 + 500 sweeps give 1,000 draws whose second
+    half starts where the first ended (the jump between them is an ordinary step, not a
+    restart from the prior), and the first 500 are those of a 500-sweep run."""
+    rng = np.random.default_rng(4)
+    h = histories(latent_classes(rng, 4))
+    once = Chains.start(h, chains=2, classes=10, a_alpha=0.25, b_alpha=0.25, seed=3)
+    once.run(500)
+    twice = Chains.start(h, chains=2, classes=10, a_alpha=0.25, b_alpha=0.25, seed=3)
+    twice.run(500)
+    first, _ = twice.matrix()
+    twice.run(500)
+    draws, _ = twice.matrix()
+    assert draws.shape == (2, 1000)
+    assert np.array_equal(draws[:, :500], once.matrix()[0])
+    assert np.array_equal(draws[:, :500], first)
+    steps = np.abs(np.diff(draws[:, :500], axis=1))
+    assert (np.abs(draws[:, 500] - draws[:, 499]) <= np.quantile(steps, 0.999)).all()
+    assert iterations_needed(1000, 100.0, 400) == 4000

@@ -15,6 +15,7 @@ import sereno.cli
 import sereno.commands.link
 from sereno.errors import SerenoError
 from sereno.estimate import capture_histories, loglinear
+from sereno.estimate.hierarchy import parse_model
 from sereno.estimate.loglinear import fit_model
 
 # A three-list table (counts per pattern ABC) used across the tests.
@@ -32,7 +33,7 @@ def test_all_two_way_model_matches_fienbergs_closed_form() -> None:
     """Fienberg (1972): with every two-way interaction, n000 = n111 n100 n010 n001 /
     (n110 n101 n011). Tolerance 1e-6 relative."""
     h = capture_histories(TABLE, ["A", "B", "C"], "n")
-    fit = fit_model(h, ((0, 1), (0, 2), (1, 2)))
+    fit = fit_model(h, parse_model("[12,13,23]", 3))
     n000 = 28 * 69 * 55 * 63 / (21 * 17 * 18)
     assert fit["N_hat"] == pytest.approx(271 + n000, rel=1e-6)
 

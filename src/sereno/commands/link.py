@@ -31,6 +31,41 @@ IterationsOption = Annotated[
         "iterations per chain (doubled up to 4 times until converged)",
     ),
 ]
+CriterionOption = Annotated[
+    str,
+    typer.Option(
+        "--criterion",
+        help="Log-lineal: aic | bic (elección del modelo) / log-linear: aic | bic (model choice)",
+    ),
+]
+PenaltyOption = Annotated[
+    str,
+    typer.Option(
+        "--penalty",
+        help="BIC: log de las personas observadas (observed) o de las celdas (cells) / "
+        "BIC: log of the people observed (observed) or of the cells (cells)",
+    ),
+]
+MaxOrderOption = Annotated[
+    int | None,
+    typer.Option(
+        "--maxorder",
+        min=1,
+        help="Log-lineal: orden máximo de las interacciones (por defecto listas − 1) / "
+        "log-linear: highest interaction order (default lists − 1)",
+    ),
+]
+
+
+def _method_options(
+    method: str, seed: int, iterations: int, criterion: str, penalty: str, maxorder: int | None
+) -> dict:
+    """The options of ``method``: LCMCR's chains, or the log-linear models' choice."""
+    if method == "lcmcr":
+        return {"seed": seed, "iterations": iterations}
+    if method == "loglinear":
+        return {"criterion": criterion, "penalty": penalty, "maxorder": maxorder}
+    return {}
 
 
 def _review_band(text: str) -> tuple[float, float]:
@@ -180,6 +215,9 @@ def estimate(
     min_observed: Annotated[int, typer.Option(help="Mínimo por estrato / per stratum")] = 30,
     seed: Annotated[int, typer.Option(help="Semilla / seed")] = 7,
     iterations: IterationsOption = 10_000,
+    criterion: CriterionOption = "bic",
+    penalty: PenaltyOption = "observed",
+    maxorder: MaxOrderOption = None,
     linkage_draws: Annotated[
         int,
         typer.Option(
@@ -202,7 +240,7 @@ def estimate(
     if not keys or set(keys) - allowed:
         raise SerenoError("estimate.bad_choice", option="--by", value=by,
                           choices="year, month, unit_code")  # fmt: skip
-    options = {"seed": seed, "iterations": iterations} if method == "lcmcr" else {}
+    options = _method_options(method, seed, iterations, criterion, penalty, maxorder)
     with open_observatory(directory) as obs:
         # --linkage-draws M re-clusters the latest run's stored pairs M times, each pair linked
         # with its match probability, and pools the estimates (linkage_uncertainty). Off by
@@ -214,7 +252,7 @@ def estimate(
                 records, pairs, threshold=run["threshold"],
                 review=(run["review_low"], run["review_high"]), draws=linkage_draws, by=keys,
                 method=method, min_observed=min_observed,
-                **(options or {"seed": seed}),
+                **({"seed": seed} | options),
             )  # fmt: skip
         else:
             run_id, events = run_events(obs)
@@ -262,6 +300,9 @@ def mse(
     method: MethodOption = "lcmcr",
     seed: Annotated[int, typer.Option(help="Semilla / seed")] = 7,
     iterations: IterationsOption = 10_000,
+    criterion: CriterionOption = "bic",
+    penalty: PenaltyOption = "observed",
+    maxorder: MaxOrderOption = None,
     min_observed: Annotated[int, typer.Option(help="Mínimo / minimum observed")] = 30,
     as_json: JsonOption = False,
 ) -> None:
@@ -272,6 +313,6 @@ def mse(
     frame = read_file(file).table.to_pandas().drop(columns=["__row"], errors="ignore")
     names = [x.strip() for x in lists.split(",") if x.strip()]
     histories = capture_histories(frame, names, count, min_observed=min_observed)
-    options = {"seed": seed, "iterations": iterations} if method == "lcmcr" else {}
+    options = _method_options(method, seed, iterations, criterion, penalty, maxorder)
     result = estimate_population(histories, method, stratum=file.stem, **options)
     _print_estimates(result.to_dict(), result, as_json)

@@ -1,7 +1,9 @@
 """The Gibbs sampler of the LCMCR model, compiled with numba.
 
 Works on pattern counts, not individuals: each sweep costs O(cells × classes × lists), so
-10,000 sweeps on five lists take a fraction of a second.
+10,000 sweeps on five lists take a fraction of a second. The chain's state (capture
+probabilities ``lam``, class weights ``pi``, concentration α) comes in and goes out, so a
+chain that needs more draws continues where it stopped instead of starting again.
 """
 
 from __future__ import annotations
@@ -52,21 +54,19 @@ def gibbs_chain(
     a_alpha: float,
     b_alpha: float,
     seed: int,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """One chain of the LCMCR sampler (Manrique-Vallier 2016, section 3).
+    lam: np.ndarray,
+    pi: np.ndarray,
+    alpha: float,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
+    """``iterations`` sweeps of one chain of the LCMCR sampler (Manrique-Vallier 2016,
+    section 3) from the state ``lam`` (lists × classes) and ``pi``, updated in place, and α.
 
     Returns, per iteration, the population size N, the concentration α and the number of
-    classes holding at least one individual.
+    classes holding at least one individual; and the last α.
     """
     np.random.seed(seed)
     cells, lists = patterns.shape
     n = counts.sum()
-    lam = np.empty((lists, classes))
-    for j in range(lists):
-        for k in range(classes):
-            lam[j, k] = np.random.beta(1.0, 1.0)
-    pi = np.full(classes, 1.0 / classes)
-    alpha = 1.0
     v = np.empty(classes)
     weights = np.empty(classes)
     split = np.empty(classes, dtype=np.int64)
@@ -130,4 +130,4 @@ def gibbs_chain(
         out_n[it] = n + n0
         out_alpha[it] = alpha
         out_used[it] = used
-    return out_n, out_alpha, out_used
+    return out_n, out_alpha, out_used, alpha

@@ -37,6 +37,7 @@ class MSEResult:
     draws: np.ndarray | None = field(default=None, repr=False)
     models: pd.DataFrame | None = field(default=None, repr=False)
     linkage: dict[str, Any] | None = None
+    level: float = 0.95
 
     @property
     def n_unobserved(self) -> float:
@@ -60,6 +61,7 @@ class MSEResult:
             "N_hat": round(float(self.N_hat), 2),
             "N_lower": round(float(self.N_lower), 2),
             "N_upper": round(float(self.N_upper), 2),
+            "level": self.level,
             "n_unobserved": round(float(self.n_unobserved), 2),
             "list_totals": self.list_totals,
             "coverage": {k: round(v, 4) for k, v in self.coverage.items()},
@@ -71,6 +73,7 @@ class MSEResult:
             out["models"] = self.models.round(4).to_dict(orient="records")
         if self.linkage is not None:
             out["linkage"] = self.linkage
+        out["summary"] = {lang: self.summary(lang) for lang in ("es", "en")}
         return out
 
     def to_frame(self) -> pd.DataFrame:
@@ -83,6 +86,7 @@ class MSEResult:
             "N_hat": self.N_hat,
             "N_lower": self.N_lower,
             "N_upper": self.N_upper,
+            "level": self.level,
         }
         if self.linkage is not None:
             row.update({f"{k}_fixed": v for k, v in self.linkage["fixed"].items()})
@@ -107,12 +111,56 @@ class MSEResult:
             method=t(f"estimate.method_{self.method}", lang),
             coverage=coverage,
         )
+        if self.method == "loglinear" and "best_model" in self.diagnostics:
+            text += " " + self._model_summary(lang)
+        if "cross_check" in self.diagnostics:
+            text += " " + self._cross_check_summary(lang)
         if self.linkage is not None:
             text += " " + self._linkage_summary(lang)
-        warning = self.diagnostics.get("warning")
-        if warning:
-            text += " " + t(f"estimate.warning_{warning}", lang)
+        warnings = self.diagnostics.get("warnings") or [self.diagnostics.get("warning")]
+        for warning in filter(None, warnings):
+            text += " " + t(f"estimate.warning_{warning}", lang, **self._warning_facts(lang))
         return text
+
+    def _cross_check_summary(self, lang: str) -> str:
+        d = self.diagnostics
+        check = d["cross_check"]
+        low, high = d["lcmcr_interval"]
+        return t("estimate.cross_check", lang, model=check["best_model"],
+                 estimate=format_number(check["N_hat"], lang),
+                 low=format_number(check["N_lower"], lang),
+                 high=format_number(check["N_upper"], lang),
+                 lcmcr_low=format_number(low, lang), lcmcr_high=format_number(high, lang),
+                 models=d["models_in_window"])  # fmt: skip
+
+    def _warning_facts(self, lang: str) -> dict[str, str]:
+        """The figures a warning quotes: the spread across models and its limit."""
+        d = self.diagnostics
+        facts = {"spread": format_number(100 * d.get("spread", 0.0), lang),
+                 "limit": format_number(100 * d.get("spread_limit", 0.0), lang),
+                 "models": str(d.get("models_in_window", "")),
+                 "delta": format_number(d.get("window_delta", 0.0), lang),
+                 "rhat": format_number(d.get("rhat", 0.0), lang, 2),
+                 "ess": format_number(d.get("ess", 0.0), lang),
+                 "iterations": format_number(d.get("iterations", 0), lang),
+                 "needed": format_number(d.get("iterations_needed", 0), lang)}  # fmt: skip
+        window = d.get("window_models") or []
+        if window:
+            estimates = [self.N_hat, *(m["N_hat"] for m in window)]
+            facts["lowest"] = format_number(min(estimates), lang)
+            facts["highest"] = format_number(max(estimates), lang)
+        return facts
+
+    def _model_summary(self, lang: str) -> str:
+        d = self.diagnostics
+        low, high = d.get("selected_interval", (self.N_lower, self.N_upper))
+        penalty = d.get("penalty")
+        log_of = format_number(d.get("penalty_log_of"), lang)
+        return t("estimate.loglinear_choice", lang, model=d["best_model"],
+                 criterion=str(d["criterion"]).upper(),
+                 penalty=t(f"estimate.penalty_{penalty}", lang, m=log_of) if penalty else "",
+                 fitted=d["models_fitted"], search=t(f"estimate.search_{d['search']}", lang),
+                 low=format_number(low, lang), high=format_number(high, lang))  # fmt: skip
 
     def _linkage_summary(self, lang: str) -> str:
         linkage = self.linkage or {}
@@ -143,7 +191,8 @@ class MSEResult:
             ax.scatter(self.models["N_hat"], self.models["weight"], color="0.2")
             ax.set_ylabel(t("estimate.weight", lang))
         ax.axvline(self.n_observed, color="black", linestyle=":", label=t("estimate.seen", lang))
-        ax.axvspan(self.N_lower, self.N_upper, color="0.85", zorder=0, label="95%")
+        ax.axvspan(self.N_lower, self.N_upper, color="0.85", zorder=0,
+                   label=f"{round(100 * self.level)}%")  # fmt: skip
         ax.axvline(self.N_hat, color="black", label="N̂")
         ax.set_xlabel("N")
         ax.set_title(
