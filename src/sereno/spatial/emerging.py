@@ -52,11 +52,25 @@ from sereno.spatial.weights import WeightsSpec, spatial_weights, subset_weights
 MIN_STEPS = 4
 MIN_UNITS = 5
 DEFAULTS = {
-    "arcgis": {"window": "neighbourhood", "transform": "binary", "permutations": 0,
-               "alpha": 0.05, "fdr": True, "pool": "neighbourhood", "keep_self": True},
-    "sfdep": {"window": "slice", "transform": "row", "permutations": 199,
-              "alpha": 0.01, "fdr": False, "pool": "cube", "keep_self": False},
-}  # fmt: skip
+    "arcgis": {
+        "window": "neighbourhood",
+        "transform": "binary",
+        "permutations": 0,
+        "alpha": 0.05,
+        "fdr": True,
+        "pool": "neighbourhood",
+        "keep_self": True,
+    },
+    "sfdep": {
+        "window": "slice",
+        "transform": "row",
+        "permutations": 199,
+        "alpha": 0.01,
+        "fdr": False,
+        "pool": "cube",
+        "keep_self": False,
+    },
+}
 
 
 def emerging_hot_spots(
@@ -242,8 +256,9 @@ def emerging_from_file(
     table = _read_table(Path(table_path))
     layer = read_layer(Path(layer_path))
     title = Title(indicator=value, level=Path(layer_path).stem)
-    return emerging_hot_spots(table, layer, unit=unit, time=time, value=value,
-                              unit_id=unit_id, title=title, **options)  # fmt: skip
+    return emerging_hot_spots(
+        table, layer, unit=unit, time=time, value=value, unit_id=unit_id, title=title, **options
+    )
 
 
 def _read_table(path: Path) -> pd.DataFrame:
@@ -282,5 +297,6 @@ def emerging_from_store(
     w = spatial_weights(layer, spec)
     period = f"{cube.labels[0]} – {cube.labels[-1]}" if cube.labels else ""
     title = Title(indicator=f"{offence} ({source_name})", level=level or "", period=period)
-    return emerging_from_cube(cube, w, weights_name=spec, title=title,
-                              geometry=layer.geometry, **options)  # fmt: skip
+    return emerging_from_cube(
+        cube, w, weights_name=spec, title=title, geometry=layer.geometry, **options
+    )

@@ -24,7 +24,8 @@ MONTH = re.compile(r"^\s*(\d{4})-(\d{1,2})\s*$")
 
 @dataclass(frozen=True)
 class Cube:
-    """``values[i, t]``: unit ``unit_codes[i]`` in step ``labels[t]``; ``filled`` bins were 0-filled."""
+    """``values[i, t]``: unit ``unit_codes[i]`` in step ``labels[t]``; ``filled`` bins were
+    filled with 0."""
 
     unit_codes: np.ndarray
     labels: list[str]
@@ -105,14 +106,22 @@ def build_cube(
     unknown = np.isnan(row)
     if unknown.any():
         first = int(np.flatnonzero(unknown)[0])
-        raise SerenoError("spatial.emerging_unknown_unit", column=unit, row=first + 1,
-                          value=table[unit].iloc[first])  # fmt: skip
+        raise SerenoError(
+            "spatial.emerging_unknown_unit",
+            column=unit,
+            row=first + 1,
+            value=table[unit].iloc[first],
+        )
     frame = pd.DataFrame({"row": row.astype(np.int64), "step": step, "value": values})
     duplicated = frame.duplicated(["row", "step"])
     if duplicated.any():
         first = int(np.flatnonzero(duplicated.to_numpy())[0])
-        raise SerenoError("spatial.emerging_duplicate_bin", unit=table[unit].iloc[first],
-                          time=table[time].iloc[first], row=first + 1)  # fmt: skip
+        raise SerenoError(
+            "spatial.emerging_duplicate_bin",
+            unit=table[unit].iloc[first],
+            time=table[time].iloc[first],
+            row=first + 1,
+        )
     cube = np.full((len(units), len(labels)), np.nan)
     cube[frame["row"].to_numpy(), frame["step"].to_numpy()] = frame["value"].to_numpy()
     missing = np.isnan(cube)

@@ -25,8 +25,14 @@ def _axes(ax: Any, size: tuple[float, float]) -> tuple[Figure, Any]:
 
 def _title(result: EmergingHotSpots, lang: str | None) -> str:
     where = ", ".join(x for x in (result.title.level, result.title.period) if x)
-    return t("spatial.emerging_title", lang, indicator=result.title.indicator, where=where or "-",
-             first=result.steps[0], last=result.steps[-1])  # fmt: skip
+    return t(
+        "spatial.emerging_title",
+        lang,
+        indicator=result.title.indicator,
+        where=where or "-",
+        first=result.steps[0],
+        last=result.steps[-1],
+    )
 
 
 def category_map(result: EmergingHotSpots, ax: Any = None, lang: str | None = None) -> Any:

@@ -40,7 +40,7 @@ COLOURS = dict(
             "#c6dbef",
             "#deebf7",
             "#eeeeee",
-        ],  # fmt: skip
+        ],
         strict=True,
     )
 )
@@ -143,12 +143,26 @@ class EmergingHotSpots:
         and Mann-Kendall gives no standard error of tau, so se, low and high are empty."""
         bins = self.bins_frame()
         p_used = bins["p_sim"] if self.significance == "permutation" else bins["p"]
-        gi = pd.DataFrame({"term": "gi_star_z", "unit_code": bins["unit_code"],
-                           "step": bins["step"], "estimate": bins["z"], "p": p_used,
-                           "method": f"space_time_gi_star:{self.window}:lags={self.lags}"})  # fmt: skip
-        mk = pd.DataFrame({"term": "mann_kendall_tau", "unit_code": self.unit_codes,
-                           "step": None, "estimate": self.trend.tau, "p": self.trend.p,
-                           "method": "mann_kendall"})  # fmt: skip
+        gi = pd.DataFrame(
+            {
+                "term": "gi_star_z",
+                "unit_code": bins["unit_code"],
+                "step": bins["step"],
+                "estimate": bins["z"],
+                "p": p_used,
+                "method": f"space_time_gi_star:{self.window}:lags={self.lags}",
+            }
+        )
+        mk = pd.DataFrame(
+            {
+                "term": "mann_kendall_tau",
+                "unit_code": self.unit_codes,
+                "step": None,
+                "estimate": self.trend.tau,
+                "p": self.trend.p,
+                "method": "mann_kendall",
+            }
+        )
         out = pd.concat([gi, mk], ignore_index=True)
         for column in ("se", "low", "high"):
             out[column] = np.nan

@@ -35,8 +35,16 @@ def store_cube(
     if value not in STORE_VALUES:
         raise SerenoError("spatial.bad_store_value", value=value, values=", ".join(STORE_VALUES))
     options = {"count_basis": count_basis} if count_basis else {}
-    counts = unit_month_counts(obs, offence, source=source, level=level, start=start, end=end,
-                               population="total" if value == "rate" else None, **options)  # fmt: skip
+    counts = unit_month_counts(
+        obs,
+        offence,
+        source=source,
+        level=level,
+        start=start,
+        end=end,
+        population="total" if value == "rate" else None,
+        **options,
+    )
     layer = unit_polygons(obs, level)
     data = counts.n if value == "count" else counts.rate
     position = {code: i for i, code in enumerate(counts.unit_codes)}
