@@ -203,7 +203,7 @@ def test_sfdep_pool_draws_the_self_slot_too():
     st = space_time_weights(w, 4, 1, "row")
     kept = pseudo_p(values, st, 1, 199, 1, "cube", keep_self=True)
     drawn = pseudo_p(values, st, 1, 199, 1, "cube", keep_self=False)
-    indptr, indices, weights, self_weights = _kernel_arrays(st, keep_self=False)
+    indptr, _, _, self_weights = _kernel_arrays(st, keep_self=False)
     assert (self_weights == 0).all()
     assert indptr[-1] == st.nnz  # the diagonal stays among the drawn neighbours
     assert (kept != drawn).any()
