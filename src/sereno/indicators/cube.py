@@ -60,7 +60,10 @@ CHAIN_CTE = f"""chain(unit_code, ancestor, depth) AS (
     FROM chain c JOIN units u ON u.unit_code = c.ancestor
     WHERE u.parent_code IS NOT NULL AND u.parent_code <> u.unit_code AND c.depth < {MAX_DEPTH}
 )"""
-PAIRS = "SELECT DISTINCT c.unit_code, c.ancestor{extra} FROM chain c JOIN units a ON a.unit_code = c.ancestor"
+PAIRS = (
+    "SELECT DISTINCT c.unit_code, c.ancestor{extra} "
+    "FROM chain c JOIN units a ON a.unit_code = c.ancestor"
+)
 
 
 def ancestors_sql(level: str | None) -> tuple[str, list[object]]:
@@ -232,8 +235,8 @@ def _unit_join(alias: str, level: str | None) -> tuple[str, str, str, list[objec
     if level is None:
         return "", "", f"{alias}.unit_code", []
     unit_map = f"unit_map AS ({PAIRS.format(extra='')} WHERE a.level = ?)"
-    return (f"WITH RECURSIVE {CHAIN_CTE}, {unit_map}",
-            f"JOIN unit_map m ON m.unit_code = {alias}.unit_code", "m.ancestor", [level])  # fmt: skip
+    join = f"JOIN unit_map m ON m.unit_code = {alias}.unit_code"
+    return f"WITH RECURSIVE {CHAIN_CTE}, {unit_map}", join, "m.ancestor", [level]
 
 
 def _source_counts(obs, codes, chosen, counted, level, period, window) -> pd.DataFrame:
@@ -327,6 +330,7 @@ class CountsCube:
     period: str
     iccs: tuple[str, ...]
     coverage: pd.DataFrame
+    window: tuple[int | None, int | None] = (None, None)
 
     @property
     def source(self) -> str:
@@ -339,10 +343,12 @@ class CountsCube:
         return int(self.counts["n"].sum())
 
     def periods(self) -> np.ndarray:
-        """Every period the cube's coverage spans (coded as ``period``)."""
+        """Every period of the coverage (coded as ``period``), inside ``start``/``end``."""
         if self.coverage.empty:
             return np.array([], dtype=np.int64)
         first, last = int(self.coverage["first"].min()), int(self.coverage["last"].max())
+        start, end = self.window
+        first, last = max(first, start or first), min(last, last if end is None else end)
         if self.period == "year":
             first, last = first // 12, last // 12
         return np.arange(first, last + 1, dtype=np.int64)
@@ -411,7 +417,9 @@ def counts_cube(
         coverage = _event_coverage(obs, codes, count_basis, through)
     counts["n"] = counts["n"].astype(np.int64)
     counts["period"] = counts["period"].astype(np.int64)
-    return CountsCube(counts[COLUMNS], choice, count_basis, level, period, codes, coverage)
+    return CountsCube(
+        counts[COLUMNS], choice, count_basis, level, period, codes, coverage, (start, end)
+    )
 
 
 def _event_coverage(obs, codes, label, through) -> pd.DataFrame:
@@ -515,10 +523,7 @@ def unit_month_counts(
         "SELECT unit_code FROM units WHERE level = ? ORDER BY unit_code", [level]
     )["unit_code"].to_numpy(dtype=object)
     months = cube.periods()
-    first, last = _month(start), _month(end)
-    months = months[(months >= (first if first is not None else months.min(initial=0)))
-                    & (months <= (last if last is not None else months.max(initial=0)))]  # fmt: skip
-    n = cube.dense(units)[:, np.searchsorted(cube.periods(), months)]
+    n = cube.dense(units)
     pops = None
     if population is not None and len(months):
         years = sorted({int(m) // 12 for m in months})
