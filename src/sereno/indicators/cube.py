@@ -66,12 +66,16 @@ PAIRS = (
 )
 
 
+# unit_code -> its unit of the level given as the one parameter.
+UNIT_MAP_SQL = f"WITH RECURSIVE {CHAIN_CTE} {PAIRS.format(extra='')} WHERE a.level = ?"
+
+
 def ancestors_sql(level: str | None) -> tuple[str, list[object]]:
     """SQL (and parameters) of unit_code -> ancestor pairs: each unit with itself and every
     unit above it (with ``ancestor_level``), or, with ``level``, only its unit of that level."""
     if level is None:
         return f"WITH RECURSIVE {CHAIN_CTE} {PAIRS.format(extra=', a.level AS ancestor_level')}", []
-    return f"WITH RECURSIVE {CHAIN_CTE} {PAIRS.format(extra='')} WHERE a.level = ?", [level]
+    return UNIT_MAP_SQL, [level]
 
 
 def unit_ancestors(obs: Observatory, level: str | None = None) -> pd.DataFrame:
@@ -239,7 +243,20 @@ def _unit_join(alias: str, level: str | None) -> tuple[str, str, str, list[objec
     return f"WITH RECURSIVE {CHAIN_CTE}, {unit_map}", join, "m.ancestor", [level]
 
 
-def _source_counts(obs, codes, chosen, counted, level, period, window) -> pd.DataFrame:
+def _victim_filters(alias: str, sex: str | None, age: tuple[int, int] | None):
+    """SQL conditions (and parameters) keeping victims of one sex and an age range."""
+    where: list[str] = []
+    params: list[object] = []
+    if sex is not None:
+        where.append(f"{alias}.sex = ?")
+        params.append(sex)
+    if age is not None:
+        where.append(f"{alias}.age BETWEEN ? AND ?")
+        params.extend(age)
+    return where, params
+
+
+def _source_counts(obs, codes, chosen, counted, level, period, window, victims):
     with_sql, join, unit, params = _unit_join("o", level)
     expr, group, cond = _period_sql("o", period)
     wanted = ", ".join(["(CAST(? AS VARCHAR))"] * len(codes))
@@ -248,55 +265,68 @@ def _source_counts(obs, codes, chosen, counted, level, period, window) -> pd.Dat
     if chosen.source != ALL_SOURCES:
         where.append("o.source_id = ?")
         params.append(chosen.source)
-    elif chosen.candidates:
-        where.append("o.source_id IN (" + ", ".join(["?"] * len(chosen.candidates)) + ")")
+    else:
+        keep = ", ".join(["?"] * len(chosen.candidates))
+        where.append(f"o.source_id IN ({keep})" if keep else "1 = 0")
         params.extend(chosen.candidates)
-    if counted is not None:
-        where.append("o.counted = ?")
-        params.append(counted)
-    where += window[0]
-    params += window[1]
-    # ``wanted`` follows the (optional) recursive unit map in one WITH list.
+    # Victim filters read the victims themselves (newest versions); otherwise every
+    # source's victims, incidents and aggregate counts, through the observations view.
+    filters, values = _victim_filters("o", *victims)
+    if filters:
+        table, amount = "victims o JOIN current_records cr ON cr.record_id = o.record_id", "1"
+    else:
+        table, amount = "observations o", "o.n"
+        if counted is not None:
+            where.append("o.counted = ?")
+            params.append(counted)
+    where += filters + window[0]
+    params += values + window[1]
     head = with_sql + ", " if with_sql else "WITH "
     sql = (
         f"{head}wanted(code) AS (VALUES {wanted}) "
         f"SELECT {unit} AS unit_code, {expr} AS period, w.code AS iccs_code, "
-        "o.source_id AS source, CAST(sum(o.n) AS BIGINT) AS n "
-        f"FROM observations o JOIN wanted w ON o.iccs_code LIKE w.code || '%' {join} "
+        f"o.source_id AS source, CAST(sum({amount}) AS BIGINT) AS n "
+        f"FROM {table} JOIN wanted w ON o.iccs_code LIKE w.code || '%' {join} "
         f"WHERE {' AND '.join(where)} GROUP BY {unit}, {group}, w.code, o.source_id"
     )
     return obs.engine.frame(sql, params)
 
 
-def _event_counts(obs, codes, label, level, period, window) -> pd.DataFrame:
-    frames = []
-    for code in codes:
-        run = covering_run(obs, [code])
-        if run is None:
-            raise SerenoError("cube.no_link_run", iccs=code)
-        with_sql, join, unit, params = _unit_join("e", level)
-        expr, group, cond = _period_sql("e", period)
-        where = ["e.run_id = ?", cond]
-        params = [*params, code, label, run["run_id"]]
-        if code != run["iccs_code"]:
-            where.append(
-                "EXISTS (SELECT 1 FROM event_records r JOIN victims v ON v.record_id = "
-                "r.record_id WHERE r.run_id = e.run_id AND r.event_id = e.event_id "
-                "AND v.iccs_code LIKE ? || '%')"
-            )
-            params.append(code)
-        where += window[0]
-        params += window[1]
-        frames.append(
-            obs.engine.frame(
-                f"{with_sql} SELECT {unit} AS unit_code, {expr} AS period, "
-                "CAST(? AS VARCHAR) AS iccs_code, CAST(? AS VARCHAR) AS source, "
-                f"CAST(count(*) AS BIGINT) AS n FROM events e {join} "
-                f"WHERE {' AND '.join(where)} GROUP BY {unit}, {group}",
-                params,
-            )
+def _event_counts(obs, codes, label, level, period, window, victims, sources):
+    """Linked events of the newest run covering every code, each counted once (an event is
+    one death, whichever of the codes its records carry; ``iccs_code`` is the codes joined
+    by "+"). Codes narrower than the run's keep the events with a member record of one of
+    them; ``sources`` keeps the events seen by at least one of them; victim filters use the
+    events' consolidated sex and age."""
+    run = covering_run(obs, codes)
+    if run is None:
+        raise SerenoError("cube.no_link_run", iccs=", ".join(codes))
+    with_sql, join, unit, params = _unit_join("e", level)
+    expr, group, cond = _period_sql("e", period)
+    where = ["e.run_id = ?", cond]
+    params = [*params, "+".join(codes), label, run["run_id"]]
+    narrower = [c for c in codes if c != run["iccs_code"]]
+    if len(narrower) == len(codes):
+        match, values = _offence_filter(narrower, "v.iccs_code")
+        where.append(
+            "EXISTS (SELECT 1 FROM event_records r JOIN victims v ON v.record_id = r.record_id "
+            f"WHERE r.run_id = e.run_id AND r.event_id = e.event_id AND {match})"
         )
-    return pd.concat(frames, ignore_index=True)
+        params.extend(values)
+    if sources is not None:
+        seen = " OR ".join(["',' || e.sources || ',' LIKE '%,' || ? || ',%'"] * len(sources))
+        where.append(f"({seen})" if sources else "1 = 0")
+        params.extend(sources)
+    filters, values = _victim_filters("e", *victims)
+    where += filters + window[0]
+    params += values + window[1]
+    return obs.engine.frame(
+        f"{with_sql} SELECT {unit} AS unit_code, {expr} AS period, "
+        "CAST(? AS VARCHAR) AS iccs_code, CAST(? AS VARCHAR) AS source, "
+        f"CAST(count(*) AS BIGINT) AS n FROM events e {join} "
+        f"WHERE {' AND '.join(where)} GROUP BY {unit}, {group}",
+        params,
+    )
 
 
 def source_coverage(obs: Observatory, through: int | None = None) -> pd.DataFrame:
@@ -389,13 +419,17 @@ def counts_cube(
     end: int | str | None = None,
     through: int | str | None = None,
     sources: Sequence[str] | None = None,
+    sex: str | None = None,
+    age: tuple[int, int] | None = None,
 ) -> CountsCube:
     """Counts of ``iccs`` (a code or several, each with every code below it) by unit of
     ``level`` and ``period`` ("month" or "year"), on ``count_basis`` (source, linked or
     estimated; see the module's rules). ``level=None`` keeps the records' own units, the
     unlocated ones included (unit_code NULL). ``start``/``end`` bound the periods reported
     and ``through`` ignores records after that month (months as "YYYY-MM" or coded);
-    ``counted`` keeps victims or incidents; ``sources`` limits the sources considered."""
+    ``counted`` keeps victims or incidents; ``sources`` limits the sources considered (on
+    linked events: the events seen by at least one of them); ``sex`` and ``age`` (inclusive
+    range) keep those victims only."""
     if count_basis not in COUNT_BASES:
         raise SerenoError("indicators.bad_count", value=count_basis, choices=", ".join(COUNT_BASES))
     if period not in PERIOD_KINDS:
@@ -407,13 +441,13 @@ def counts_cube(
     if count_basis == SOURCE:
         choice = choose_source(obs, codes, source, counted=counted, through=through,
                                sources=sources)  # fmt: skip
-        counts = _source_counts(obs, codes, choice, counted, level, period, window)
+        counts = _source_counts(obs, codes, choice, counted, level, period, window, (sex, age))
         coverage = source_coverage(obs, through).rename(columns={"source_id": "source"})
         keep = choice.candidates if choice.source == ALL_SOURCES else (choice.source,)
         coverage = coverage[coverage["source"].isin(keep)].reset_index(drop=True)
     else:
         choice = SourceChoice(count_basis, count_basis)
-        counts = _event_counts(obs, codes, count_basis, level, period, window)
+        counts = _event_counts(obs, codes, count_basis, level, period, window, (sex, age), sources)
         coverage = _event_coverage(obs, codes, count_basis, through)
     counts["n"] = counts["n"].astype(np.int64)
     counts["period"] = counts["period"].astype(np.int64)
