@@ -8,8 +8,8 @@ they choose to show, never in what they count. The rules, stated once:
 * **Offence.** An ICCS code includes every code below it (0101 ⊃ 01011: the ICCS hierarchy,
   UNODC 2015), matched as a prefix of the stored code.
 * **Roll-up.** A record counts in its own unit and in every unit above it, through
-  ``units.parent_code`` (``unit_ancestors``); a record located only at a parent is never
-  pushed down into a child, so at a finer level it is left out.
+  ``units.parent_code`` (``indicators.hierarchy.unit_ancestors``); a record located only
+  at a parent is never pushed down into a child, so at a finer level it is left out.
 * **Periods.** A month is coded ``year * 12 + month - 1`` (2024-01 is 24288; the coding of
   ``indicators.periods.month_index``), a year by its number. Month counts need a month; year
   counts take every record dated to the year, with or without its month.
@@ -18,14 +18,16 @@ they choose to show, never in what they count. The rules, stated once:
   ACLED keeps every source's figure and publishes its rule, and so does Sereno. A named
   source is read as named; otherwise the **largest source**, the one with the most records
   of the offence (of what it counts, through ``through``; ties by source id), the same one
-  in every unit and period. ``source="all"`` keeps every source as a series of its own.
+  in every unit and period (``indicators.source_rule``). ``source="all"`` keeps every
+  source as a series of its own.
 * **Linked events** (``count_basis="linked"``): the events of the newest linkage run whose
   offence covers the code, each death once whichever sources saw it (source ``linked``).
   **Estimated totals** (``"estimated"``): the same events under the label ``estimated``; the
   yearly multiple systems estimate takes their place where one exists
   (``indicators.reconciled.apply_estimates``). The cube holds observed counts only.
 * **Coverage.** A source's series runs from the first to the last month it reported anything
-  (any offence): a month inside it without a record of the offence is a true zero.
+  (any offence): a month inside it without a record of the offence is a true zero. Linked
+  events run from their first to their last month.
 
 All SQL here is standard (recursive CTE, ``VALUES``, ``LIKE``, ``CAST``, explicit
 ``GROUP BY``), so that the store's dialect layer can run it on DuckDB and PostgreSQL alike.
@@ -34,176 +36,57 @@ All SQL here is standard (recursive CTE, ``VALUES``, ``LIKE``, ``CAST``, explici
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from sereno.errors import SerenoError
-from sereno.geo.populations import populations as interpolated_populations
-from sereno.i18n import t
+from sereno.indicators.hierarchy import (
+    CHAIN_CTE,
+    PAIRS,
+    UNIT_MAP_SQL,
+    ancestors_sql,
+    check_level,
+    level_populations,
+    levels,
+    unit_ancestors,
+)
 from sereno.indicators.periods import month_label, parse_month
+from sereno.indicators.source_rule import (
+    ALL_SOURCES,
+    SourceChoice,
+    choose_source,
+    covering_run,
+    offence_codes,
+    offence_filter,
+    source_records,
+)
 from sereno.store import Observatory
+
+__all__ = [
+    "ALL_SOURCES",
+    "COUNT_BASES",
+    "UNIT_MAP_SQL",
+    "CountsCube",
+    "SourceChoice",
+    "UnitMonthCounts",
+    "ancestors_sql",
+    "check_level",
+    "choose_source",
+    "counts_cube",
+    "covering_run",
+    "level_populations",
+    "levels",
+    "source_records",
+    "unit_ancestors",
+    "unit_month_counts",
+]
 
 SOURCE, LINKED, ESTIMATED = "source", "linked", "estimated"
 COUNT_BASES = (SOURCE, LINKED, ESTIMATED)
-ALL_SOURCES = "all"
 PERIOD_KINDS = ("month", "year")
 COLUMNS = ["unit_code", "period", "iccs_code", "source", "n"]
-# Deeper than any administrative hierarchy; stops a parent cycle in bad unit files.
-MAX_DEPTH = 12
-
-CHAIN_CTE = f"""chain(unit_code, ancestor, depth) AS (
-    SELECT unit_code, unit_code, 0 FROM units
-    UNION ALL
-    SELECT c.unit_code, u.parent_code, c.depth + 1
-    FROM chain c JOIN units u ON u.unit_code = c.ancestor
-    WHERE u.parent_code IS NOT NULL AND u.parent_code <> u.unit_code AND c.depth < {MAX_DEPTH}
-)"""
-PAIRS = (
-    "SELECT DISTINCT c.unit_code, c.ancestor{extra} "
-    "FROM chain c JOIN units a ON a.unit_code = c.ancestor"
-)
-
-
-# unit_code -> its unit of the level given as the one parameter.
-UNIT_MAP_SQL = f"WITH RECURSIVE {CHAIN_CTE} {PAIRS.format(extra='')} WHERE a.level = ?"
-
-
-def ancestors_sql(level: str | None) -> tuple[str, list[object]]:
-    """SQL (and parameters) of unit_code -> ancestor pairs: each unit with itself and every
-    unit above it (with ``ancestor_level``), or, with ``level``, only its unit of that level."""
-    if level is None:
-        return f"WITH RECURSIVE {CHAIN_CTE} {PAIRS.format(extra=', a.level AS ancestor_level')}", []
-    return UNIT_MAP_SQL, [level]
-
-
-def unit_ancestors(obs: Observatory, level: str | None = None) -> pd.DataFrame:
-    """unit_code, ancestor (and ancestor_level without ``level``): the one roll-up of units
-    through their parents."""
-    sql, params = ancestors_sql(level)
-    return obs.engine.frame(sql, params)
-
-
-def levels(obs: Observatory) -> list[str]:
-    """Unit levels from the largest to the smallest."""
-    known = obs.config.levels
-    stored = [r[0] for r in obs.engine.rows("SELECT DISTINCT level FROM units ORDER BY 1")]
-    return [lv for lv in known if lv in stored] + [lv for lv in stored if lv not in known]
-
-
-def check_level(obs: Observatory, level: str | None) -> str:
-    """``level``, or the smallest level; a user error when no unit has it."""
-    options = levels(obs)
-    if not options:
-        raise SerenoError("indicators.no_units")
-    if level is None:
-        return options[-1]
-    if level not in options:
-        raise SerenoError("indicators.bad_level", level=level, levels=", ".join(options))
-    return level
-
-
-def _codes(iccs: str | Sequence[str]) -> tuple[str, ...]:
-    codes = (iccs,) if isinstance(iccs, str) else tuple(iccs)
-    if not codes or not all(isinstance(c, str) and c for c in codes):
-        raise SerenoError("cube.bad_offence", value=str(iccs))
-    return codes
-
-
-def _offence_filter(codes: Sequence[str], column: str) -> tuple[str, list[object]]:
-    return "(" + " OR ".join([f"{column} LIKE ? || '%'"] * len(codes)) + ")", list(codes)
-
-
-@dataclass(frozen=True)
-class SourceChoice:
-    """Which source a cube reads, and by which rule: ``named``, ``largest`` (the default:
-    most records of the offence), ``all`` (each source its own series), ``linked`` or
-    ``estimated`` (reconciled across sources)."""
-
-    source: str
-    rule: str
-    candidates: tuple[str, ...] = ()
-    records: dict[str, int] = field(default_factory=dict)
-
-    def sentence(self, lang: str | None = None) -> str:
-        """The rule applied, in words."""
-        return t(f"cube.rule_{self.rule}", lang, source=self.source,
-                 sources=", ".join(self.candidates) or "-")  # fmt: skip
-
-    def to_dict(self) -> dict[str, object]:
-        return {
-            "source": self.source,
-            "rule": self.rule,
-            "candidates": list(self.candidates),
-            "records": dict(self.records),
-            "sentence": {lang: self.sentence(lang) for lang in ("es", "en")},
-        }
-
-
-def source_records(
-    obs: Observatory,
-    iccs: str | Sequence[str] = "0101",
-    *,
-    counted: str | None = None,
-    through: int | None = None,
-) -> dict[str, int]:
-    """Records of the offence by source, largest first (ties by source id)."""
-    codes = _codes(iccs)
-    where, params = _offence_filter(codes, "iccs_code")
-    if counted is not None:
-        where += " AND counted = ?"
-        params.append(counted)
-    if through is not None:
-        where += " AND year * 12 + coalesce(month, 1) - 1 <= ?"
-        params.append(through)
-    rows = obs.engine.rows(
-        f"SELECT source_id, CAST(sum(n) AS BIGINT) AS n FROM observations WHERE {where} "
-        "GROUP BY source_id ORDER BY n DESC, source_id",
-        params,
-    )
-    return {str(s): int(n) for s, n in rows}
-
-
-def choose_source(
-    obs: Observatory,
-    iccs: str | Sequence[str] = "0101",
-    source: str | None = None,
-    *,
-    counted: str | None = None,
-    through: int | None = None,
-    sources: Sequence[str] | None = None,
-) -> SourceChoice:
-    """The source a count of ``iccs`` reads: ``source`` if named (it must hold records of
-    the offence), else the largest source among ``sources`` (default: all). ``"all"`` keeps
-    every source. A user error when no source records the offence."""
-    records = source_records(obs, iccs, counted=counted, through=through)
-    if sources is not None:
-        records = {s: n for s, n in records.items() if s in set(sources)}
-    candidates = tuple(records)
-    codes = ", ".join(_codes(iccs))
-    if source == ALL_SOURCES:
-        return SourceChoice(ALL_SOURCES, "all", candidates, records)
-    if source is not None:
-        if source not in records:
-            raise SerenoError("cube.unknown_source", source=source, iccs=codes,
-                              sources=", ".join(candidates) or "-")  # fmt: skip
-        return SourceChoice(source, "named", candidates, records)
-    if not records:
-        raise SerenoError("cube.no_source", iccs=codes)
-    return SourceChoice(candidates[0], "largest", candidates, records)
-
-
-def covering_run(obs: Observatory, codes: Sequence[str]) -> dict | None:
-    """The newest linkage run whose offence covers every ICCS code of ``codes`` (a run of
-    0101 covers 0101 and 01011), or None."""
-    runs = obs.engine.rows(
-        "SELECT run_id, iccs_code, events FROM link_runs ORDER BY created_at DESC, run_id"
-    )
-    for run_id, code, events in runs:
-        if all(c.startswith(code) for c in codes):
-            return {"run_id": run_id, "iccs_code": code, "events": events}
-    return None
 
 
 def _period_sql(alias: str, period: str) -> tuple[str, str, str]:
@@ -307,7 +190,7 @@ def _event_counts(obs, codes, label, level, period, window, victims, sources):
     params = [*params, "+".join(codes), label, run["run_id"]]
     narrower = [c for c in codes if c != run["iccs_code"]]
     if len(narrower) == len(codes):
-        match, values = _offence_filter(narrower, "v.iccs_code")
+        match, values = offence_filter(narrower, "v.iccs_code")
         where.append(
             "EXISTS (SELECT 1 FROM event_records r JOIN victims v ON v.record_id = r.record_id "
             f"WHERE r.run_id = e.run_id AND r.event_id = e.event_id AND {match})"
@@ -435,7 +318,7 @@ def counts_cube(
     if period not in PERIOD_KINDS:
         raise SerenoError("indicators.bad_period_kind", value=period,
                           kinds=", ".join(PERIOD_KINDS))  # fmt: skip
-    codes = _codes(iccs)
+    codes = offence_codes(iccs)
     start, end, through = (_month(v) for v in (start, end, through))
     window = _window_sql("o" if count_basis == SOURCE else "e", period, start, end, through)
     if count_basis == SOURCE:
@@ -566,32 +449,3 @@ def unit_month_counts(
         wide = wide.reindex(index=units, columns=years).to_numpy(dtype=float)
         pops = wide[:, np.asarray(months // 12 - years[0], dtype=np.int64)]
     return UnitMonthCounts(units, months, n, pops, cube, per)
-
-
-def level_populations(obs: Observatory, level: str, years: list[int], group: str) -> pd.DataFrame:
-    """unit_code, year, population, extrapolated for the units of ``level``.
-
-    A unit's own figures are used when it has them; otherwise its population is the sum of
-    its descendants' at the smallest level that carries populations for that group.
-    """
-    given = interpolated_populations(obs, years, group)
-    if given.empty:
-        return given.assign(extrapolated=pd.Series(dtype=bool))
-    given["extrapolated"] = given["method"] == "extrapolated"
-    mapping = unit_ancestors(obs, level)
-    unit_level = obs.engine.frame("SELECT unit_code, level FROM units")
-    given = given.merge(unit_level, on="unit_code", how="left")
-    own = given[given["level"] == level]
-    order = levels(obs)
-    below = [lv for lv in order if lv in set(given["level"]) and lv != level]
-    columns = ["unit_code", "year", "population", "extrapolated"]
-    rolled = pd.DataFrame(columns=columns)
-    if below:
-        finest = given[given["level"] == below[-1]].merge(mapping, on="unit_code")
-        rolled = (
-            finest.groupby(["ancestor", "year"], as_index=False)
-            .agg(population=("population", "sum"), extrapolated=("extrapolated", "any"))
-            .rename(columns={"ancestor": "unit_code"})
-        )
-        rolled = rolled[~rolled["unit_code"].isin(set(own["unit_code"]))]
-    return pd.concat([own[columns], rolled[columns]], ignore_index=True)
