@@ -1,10 +1,10 @@
 """Evaluations on the observatory store: interventions are records (units, start, end, cost).
 
 The outcome is the monthly count of victims of one offence (ICCS 0101, intentional homicide,
-by default) from one source (default: the source counting most of them; sources are never
-summed, since they count the same deaths), in the units of one level, zeros filled in. Units of
-other interventions are left out of the comparison, so one program is never the control of
-another.
+by default) from one source (the counts cube's rule: the source counting most of them;
+sources are never summed, since they count the same deaths), in the units of one level,
+zeros filled in. Units of other interventions are left out of the comparison, so one
+program is never the control of another.
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ import pandas as pd
 
 from sereno.errors import SerenoError
 from sereno.evaluate.cost import CostEffectiveness, cost_per_homicide_averted
+from sereno.indicators.cube import unit_month_counts
 from sereno.store import Observatory
-from sereno.store.summary import largest_source
 
 HOMICIDE = "0101"
 
@@ -85,31 +85,15 @@ def homicide_panel(
     iccs: str = HOMICIDE,
 ) -> tuple[pd.DataFrame, str]:
     """(unit_code, month 'YYYY-MM', homicides) for every unit of ``level`` and every month of
-    the source's coverage, with zeros; and the source used."""
-    engine = observatory.engine
-    levels = observatory.config.levels
-    level = level or (levels[-1] if levels else "colonia")
-    if source is None:
-        source = largest_source(observatory, iccs)
-        if source is None:
-            raise SerenoError("evaluate.no_homicides", iccs=iccs, source="-", level=level)
-    counts = engine.frame(
-        "SELECT o.unit_code, o.year, o.month, sum(o.n) AS homicides FROM observations o "
-        "JOIN units u ON u.unit_code = o.unit_code AND u.level = ? "
-        "WHERE o.source_id = ? AND o.iccs_code = ? AND o.year IS NOT NULL "
-        "AND o.month IS NOT NULL GROUP BY ALL",
-        [level, source, iccs],
-    )
-    if counts.empty:
-        raise SerenoError("evaluate.no_homicides", iccs=iccs, source=source, level=level)
-    units = engine.frame("SELECT unit_code FROM units WHERE level = ? ORDER BY 1", [level])
-    code = counts["year"].astype(int) * 12 + counts["month"].astype(int) - 1
-    months = np.arange(code.min(), code.max() + 1)
-    grid = pd.MultiIndex.from_product([units["unit_code"], months], names=["unit_code", "m"])
-    series = counts.assign(m=code).groupby(["unit_code", "m"])["homicides"].sum()
-    panel = series.reindex(grid, fill_value=0).reset_index()
-    panel["month"] = [f"{m // 12:04d}-{m % 12 + 1:02d}" for m in panel.pop("m")]
-    return panel[["unit_code", "month", "homicides"]], source
+    the source's coverage, with zeros; and the source used (the counts cube's rule: the one
+    named, else the largest)."""
+    counts = unit_month_counts(observatory, iccs, source=source, level=level, population=None)
+    if not counts.n.any():
+        raise SerenoError(
+            "evaluate.no_homicides", iccs=iccs, source=counts.source, level=counts.cube.level
+        )
+    panel = counts.to_frame().rename(columns={"n": "homicides"})
+    return panel[["unit_code", "month", "homicides"]], counts.source
 
 
 def evaluate_intervention(

@@ -19,9 +19,9 @@ from sereno.indicators.counts import (
     level_populations,
     level_units,
     levels,
-    observation_counts,
     unit_map,
 )
+from sereno.indicators.cube import choose_source
 from sereno.indicators.definitions import Indicator, IndicatorSet, load_set
 from sereno.indicators.reconciled import (
     ESTIMATED,
@@ -80,7 +80,7 @@ def compute_indicators(
 
     keys = tuple(sorted((i.key, i.provider) for i in iset.indicators))
     grouped = memo(("grouped", cut), lambda: grouped_observations(obs, cut))
-    counts = memo(("counts", keys, cut), lambda: _provider_counts(obs, iset, cut, grouped))
+    counts = memo(("counts", keys, cut), lambda: _provider_counts(obs, iset, cut))
     mapping = memo(("map", level), lambda: unit_map(obs, level))
     cov = memo(("coverage", cut), lambda: coverage(obs, cut, grouped))
     units = memo(("units", level), lambda: level_units(obs, level))
@@ -88,7 +88,8 @@ def compute_indicators(
     bases = {ind.key: count_facts(obs, ind) for ind in iset.indicators}
     for ind in iset.indicators:
         windows = cov if basis_of(ind.provider) == SOURCE else linked_coverage(obs, ind, cov)
-        for source_label, series, first, last in _series(ind, counts, windows, mapping):
+        largest = _largest_source(obs, ind, counts, cut)
+        for source_label, series, first, last in _series(ind, counts, windows, mapping, largest):
             if cut is not None:
                 last = min(last, cut)
             s = P.parse_month(start) if start else first
@@ -167,7 +168,7 @@ def _label(value: float) -> str | None:
     return None if pd.isna(value) else P.month_label(int(value))
 
 
-def _provider_counts(obs: Observatory, iset: IndicatorSet, cut: int | None, grouped):
+def _provider_counts(obs: Observatory, iset: IndicatorSet, cut: int | None):
     frames = []
     for name in sorted({i.provider for i in iset.indicators}):
         if name not in PROVIDERS:
@@ -175,17 +176,32 @@ def _provider_counts(obs: Observatory, iset: IndicatorSet, cut: int | None, grou
                 "indicators.unknown_provider", provider=name, providers=", ".join(PROVIDERS)
             )
         chosen = [i for i in iset.indicators if i.provider == name]
-        if PROVIDERS[name] is observation_counts:
-            frames.append(observation_counts(obs, chosen, None, cut, grouped=grouped))
-        else:
-            frames.append(PROVIDERS[name](obs, chosen, None, cut))
+        frames.append(PROVIDERS[name](obs, chosen, None, cut))
     return pd.concat(frames, ignore_index=True)
 
 
-def _series(ind: Indicator, counts: pd.DataFrame, cov: pd.DataFrame, mapping: pd.DataFrame):
+def _largest_source(obs: Observatory, ind: Indicator, counts: pd.DataFrame, cut: int | None):
+    """The counts cube's largest source of ``ind`` (``combine = "largest"`` on sources' own
+    records), or None."""
+    if ind.combine != "largest" or basis_of(ind.provider) != SOURCE:
+        return None
+    if not (counts["indicator"] == ind.key).any():
+        return None
+    codes = list(ind.iccs)
+    return choose_source(obs, codes, counted=ind.counted, through=cut, sources=ind.sources).source
+
+
+def _series(
+    ind: Indicator,
+    counts: pd.DataFrame,
+    cov: pd.DataFrame,
+    mapping: pd.DataFrame,
+    largest: str | None = None,
+):
     """(source label, monthly counts, first, last) for each series of an indicator.
 
-    Sources are combined in the records' own units and months, then rolled up to the level.
+    Sources are combined in the records' own units and months, then rolled up to the level;
+    ``largest`` is the source ``combine = "largest"`` reads (the counts cube's rule).
     """
     mine = counts[counts["indicator"] == ind.key]
     sources = sorted(mine["source_id"].unique())
@@ -195,7 +211,8 @@ def _series(ind: Indicator, counts: pd.DataFrame, cov: pd.DataFrame, mapping: pd
     own = months.groupby(mine["source_id"]).agg(["min", "max"]).set_axis(["first", "last"], axis=1)
     window = cov.set_index("source_id")[["first", "last"]].reindex(sources).fillna(own)
     if ind.combine == "largest":
-        sources = [mine.groupby("source_id")["n"].sum().idxmax()]
+        by_size = mine.groupby("source_id")["n"].sum()
+        sources = [largest if largest in set(sources) else by_size.idxmax()]
     if ind.combine in ("each", "largest"):
         return [
             (

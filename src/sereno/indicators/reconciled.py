@@ -26,12 +26,11 @@ import pandas as pd
 
 from sereno.errors import SerenoError
 from sereno.i18n import t
-from sereno.indicators.counts import COLUMNS, UNIT_MAP_SQL, register_provider, victim_filters
+from sereno.indicators.counts import COLUMNS, cube_counts, register_provider
+from sereno.indicators.cube import COUNT_BASES, ESTIMATED, LINKED, SOURCE, covering_run
 from sereno.indicators.definitions import Indicator, IndicatorSet
 from sereno.store import Observatory
 
-SOURCE, LINKED, ESTIMATED = "source", "linked", "estimated"
-COUNT_BASES = (SOURCE, LINKED, ESTIMATED)
 # The provider an indicator is read from under each count basis, and back.
 PROVIDER_OF = {LINKED: "events", ESTIMATED: "estimated"}
 BASIS_OF = {"events": LINKED, "estimated": ESTIMATED}
@@ -48,15 +47,6 @@ def link_runs(obs: Observatory) -> pd.DataFrame:
         "SELECT run_id, created_at, iccs_code, events FROM link_runs "
         "ORDER BY created_at DESC, run_id"
     )
-
-
-def covering_run(obs: Observatory, codes: Sequence[str]) -> dict | None:
-    """The newest linkage run whose offence covers every ICCS code of ``codes`` (a run of
-    0101 covers 0101 and 01011), or None."""
-    for run in link_runs(obs).itertuples():
-        if all(code.startswith(run.iccs_code) for code in codes):
-            return {"run_id": run.run_id, "iccs_code": run.iccs_code, "events": run.events}
-    return None
 
 
 def linked_coverage(obs: Observatory, ind: Indicator, cov: pd.DataFrame) -> pd.DataFrame:
@@ -110,36 +100,8 @@ def event_counts(
 def _indicator_events(
     obs: Observatory, ind: Indicator, level: str | None, through: int | None
 ) -> pd.DataFrame:
-    run = linked_run(obs, ind)
-    where = ["e.run_id = ?", "e.month IS NOT NULL"]
-    params: list[object] = [*([level] if level else []), ind.key, LINKED, run["run_id"]]
-    narrower = [c for c in ind.iccs if c != run["iccs_code"]]
-    if len(narrower) == len(ind.iccs):
-        where.append(
-            "EXISTS (SELECT 1 FROM event_records r JOIN victims v USING (record_id) "
-            "WHERE r.run_id = e.run_id AND r.event_id = e.event_id AND ("
-            + " OR ".join(["starts_with(v.iccs_code, ?)"] * len(narrower))
-            + "))"
-        )
-        params.extend(narrower)
-    if ind.sources is not None:
-        where.append("list_has_any(string_split(e.sources, ','), ?)")
-        params.append(list(ind.sources))
-    filters, values = victim_filters(ind, through, "e")
-    where += filters
-    params += values
-    unit_map_sql = UNIT_MAP_SQL if level else "SELECT unit_code, unit_code AS ancestor FROM units"
-    return obs.engine.frame(
-        f"""
-        WITH unit_map AS ({unit_map_sql})
-        SELECT ?::VARCHAR AS indicator, ?::VARCHAR AS source_id, m.ancestor AS unit_code,
-               e.year::INTEGER AS year, e.month::INTEGER AS month, count(*)::BIGINT AS n
-        FROM events e JOIN unit_map m ON e.unit_code = m.unit_code
-        WHERE {" AND ".join(where)}
-        GROUP BY ALL
-        """,
-        params,
-    )
+    linked_run(obs, ind)
+    return cube_counts(obs, ind, level, through, count_basis=LINKED)
 
 
 def estimated_counts(

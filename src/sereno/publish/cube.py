@@ -19,25 +19,40 @@ RESIDUAL = "~"
 ALL_YEARS = 0  # the year of a cell covering the whole span
 
 
-def ancestors(units: pd.DataFrame) -> pd.DataFrame:
-    """unit_code, ancestor: every unit with itself and each unit above it, and the root."""
-    parent = units.set_index("unit_code")["parent_code"]
-    parent = parent.where(parent.isin(parent.index), None)
-    pairs = [pd.DataFrame({"unit_code": parent.index, "ancestor": parent.index})]
-    current = pd.Series(parent.index, index=parent.index)
-    for _ in range(len(units)):
-        current = current.map(parent).dropna()
-        if current.empty:
-            break
-        pairs.append(pd.DataFrame({"unit_code": current.index, "ancestor": current.to_numpy()}))
-    pairs.append(pd.DataFrame({"unit_code": parent.index, "ancestor": ROOT}))
-    return pd.concat(pairs, ignore_index=True)
+def with_root(links: pd.DataFrame) -> pd.DataFrame:
+    """unit_code, ancestor: the store's roll-up (``indicators.cube.unit_ancestors``: every
+    unit with itself and each unit above it) plus the root above every unit."""
+    pairs = links[["unit_code", "ancestor"]]
+    root = pd.DataFrame({"unit_code": pairs["unit_code"].unique(), "ancestor": ROOT})
+    return pd.concat([pairs, root], ignore_index=True)
 
 
-def counts_cube(
-    base: pd.DataFrame, units: pd.DataFrame, months: list[str], threshold: int
+def base_counts(monthly: pd.DataFrame, yearly: pd.DataFrame) -> pd.DataFrame:
+    """unit_code, year, month, n from the counts cube's month and year reads of one source
+    and offence (records' own units): the months, plus a row without a month for what the
+    year holds beyond its months (records dated only to the year)."""
+    months = pd.DataFrame({
+        "unit_code": monthly["unit_code"], "year": monthly["period"] // 12,
+        "month": monthly["period"] % 12 + 1, "n": monthly["n"],
+    })  # fmt: skip
+    keys = ["unit_code", "year"]
+    dated = months.groupby(keys, dropna=False)["n"].sum()
+    whole = yearly.rename(columns={"period": "year"}).groupby(keys, dropna=False)["n"].sum()
+    undated = whole.sub(dated, fill_value=0)
+    undated = undated[undated > 0].reset_index().assign(month=pd.NA)
+    out = pd.concat([months, undated[["unit_code", "year", "month", "n"]]], ignore_index=True)
+    return out.astype({"year": "int64", "month": "float64", "n": "int64"})
+
+
+def public_cells(
+    base: pd.DataFrame,
+    units: pd.DataFrame,
+    months: list[str],
+    threshold: int,
+    links: pd.DataFrame,
 ) -> SuppressedCells:
-    """The suppressed table of ``base`` (unit_code, year, month, n) over ``units``.
+    """The suppressed table of ``base`` (unit_code, year, month, n) over ``units``, rolled up
+    through ``links`` (``with_root``).
 
     Years run over the coverage, plus year 0 for the whole span (period "2020-2024").
     ``months`` ("YYYY-MM") is the source's coverage: months inside it without records count
@@ -48,7 +63,7 @@ def counts_cube(
     """
     years = sorted({int(m[:4]) for m in months})
     known = base["unit_code"].isin(units["unit_code"])
-    located = base[known].merge(ancestors(units), on="unit_code")
+    located = base[known].merge(links, on="unit_code")
     by_unit = pd.concat(
         [
             located[located["ancestor"] != ROOT]

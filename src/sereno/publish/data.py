@@ -17,10 +17,10 @@ import pandas as pd
 import shapely
 
 from sereno.geo.populations import populations
-from sereno.publish.cube import ALL_YEARS, ancestors, counts_cube
+from sereno.indicators.cube import choose_source, counts_cube, unit_ancestors
+from sereno.publish.cube import ALL_YEARS, base_counts, public_cells, with_root
 from sereno.publish.privacy import PrivacyPolicy, SuppressedCells
 from sereno.store import Observatory
-from sereno.store.summary import largest_source
 
 HOMICIDE = "0101"
 RESPONSES = 512
@@ -135,21 +135,27 @@ class PortalData:
 
     @cached
     def default_source(self, iccs: str) -> str | None:
-        """The source that counts the most of ``iccs``: the map's and unit pages' default."""
+        """The counts cube's default source of ``iccs`` (the largest): the pages' default."""
         with self.lock:
-            return largest_source(self.obs, iccs)
+            return choose_source(self.obs, iccs).source if self.sources_of(iccs) else None
 
     @cached
     def cube(self, source: str, iccs: str) -> SuppressedCells:
-        """Every public count of ``source`` and ``iccs``, suppressed together."""
-        base = self.frame(
-            "SELECT unit_code, year::INTEGER AS year, month::INTEGER AS month, "
-            "sum(n)::BIGINT AS n FROM observations WHERE source_id = ? AND iccs_code = ? "
-            "GROUP BY ALL",
-            [source, iccs],
-        )
+        """Every public count of ``source`` and ``iccs``, suppressed together: the counts
+        cube's figures (records' own units, by month and by year), rolled up here."""
+        with self.lock:
+            monthly = counts_cube(self.obs, iccs, source=source, period="month").counts
+            yearly = counts_cube(self.obs, iccs, source=source, period="year").counts
+        base = base_counts(monthly, yearly)
         months = self.coverage_months(source)
-        return counts_cube(base, self.units(), months, self.policy.min_public_count)
+        threshold = self.policy.min_public_count
+        return public_cells(base, self.units(), months, threshold, self.links())
+
+    @cached
+    def links(self) -> pd.DataFrame:
+        """unit_code, ancestor: the store's roll-up of units, with the root above all."""
+        with self.lock:
+            return with_root(unit_ancestors(self.obs))
 
     @cached
     def cells(self, source: str, iccs: str) -> pd.DataFrame:
@@ -173,7 +179,7 @@ class PortalData:
         given = given.set_index("unit_code")["population"].astype(float)
         units = self.units()
         leaf = units.loc[~units["unit_code"].isin(units["parent_code"]), "unit_code"]
-        links = ancestors(units)
+        links = self.links()
         links = links[links["unit_code"].isin(leaf)]
         summed = given.reindex(links["unit_code"]).fillna(0).groupby(links["ancestor"].to_numpy())
         return given.combine_first(summed.sum())

@@ -1,10 +1,11 @@
 """What the hot-spot analysis reads from an observatory: counts by unit and period, points.
 
-Counts come from the ``observations`` view (one source at a time: sources overlap, and adding
-them would count the same deaths twice), rolled up to the requested unit level through the
-units' parents; every unit of the level is present, with 0 where nothing was recorded.
-Populations are the mean over the period's years (``sereno.geo.populations``, interpolated
-between given years), summed up the same hierarchy.
+Counts come from the counts cube (``sereno.indicators.cube``): one source at a time (sources
+overlap, and adding them would count the same deaths twice; when several record the offence
+the user names one), rolled up to the requested unit level through the units' parents; every
+unit of the level is present, with 0 where nothing was recorded. Populations are the mean
+over the period's years (``indicators.cube.level_populations``: interpolated between given
+years, summed up the same hierarchy).
 """
 
 from __future__ import annotations
@@ -17,45 +18,41 @@ import numpy as np
 import pandas as pd
 
 from sereno.errors import SerenoError
-from sereno.geo.populations import populations
 from sereno.geo.units import unit_polygons
+from sereno.indicators.cube import counts_cube, level_populations
+from sereno.indicators.periods import month_index, month_label
 from sereno.store import Observatory
 
 PERIOD = re.compile(r"^(\d{4})(?:-(\d{1,2}))?$")
 
-ANCESTORS = """
-WITH RECURSIVE up(unit_code, ancestor) AS (
-    SELECT unit_code, unit_code FROM units
-    UNION ALL
-    SELECT up.unit_code, u.parent_code FROM up JOIN units u ON u.unit_code = up.ancestor
-    WHERE u.parent_code IS NOT NULL AND u.parent_code <> u.unit_code
-)
-SELECT up.unit_code, up.ancestor FROM up JOIN units a ON a.unit_code = up.ancestor
-WHERE a.level = ?
-"""
-
 
 @dataclass(frozen=True)
 class Period:
-    """Months ``start`` to ``end`` inclusive, as year * 100 + month."""
+    """Months ``start`` to ``end`` inclusive, coded ``year * 12 + month - 1`` (the counts
+    cube's coding); None leaves that end open."""
 
-    start: int
-    end: int
+    start: int | None
+    end: int | None
 
     @classmethod
     def parse(cls, start: str | None, end: str | None) -> Period:
-        first = _month_key(start, first=True) if start else 0
-        last = _month_key(end or start, first=False) if (end or start) else 999_912
+        first = _month_key(start, first=True) if start else None
+        last = _month_key(end or start, first=False) if (end or start) else None
         return cls(first, last)
 
-    @property
-    def years(self) -> list[int]:
-        return list(range(max(self.start // 100, 1900), min(self.end // 100, 2200) + 1))
+    def years(self, coverage: tuple[int, int] | None = None) -> list[int]:
+        """The years the period meets (an open end stops at ``coverage``, coded months)."""
+        first = self.start if self.start is not None else (coverage or (None, None))[0]
+        last = self.end if self.end is not None else (coverage or (None, None))[1]
+        if first is None or last is None:
+            return []
+        return list(range(first // 12, last // 12 + 1))
 
     def label(self) -> str:
-        if self.start == 0 and self.end == 999_912:
+        if self.start is None and self.end is None:
             return ""
-        first, last = _month_text(self.start), _month_text(self.end)
+        first = month_label(self.start) if self.start is not None else "…"
+        last = month_label(self.end) if self.end is not None else "…"
         return first if first == last else f"{first} – {last}"
 
 
@@ -64,11 +61,15 @@ def _month_key(text: str, first: bool) -> int:
     if not match or (match.group(2) and not 1 <= int(match.group(2)) <= 12):
         raise SerenoError("spatial.bad_period", value=text)
     month = int(match.group(2)) if match.group(2) else (1 if first else 12)
-    return int(match.group(1)) * 100 + month
+    return int(month_index(int(match.group(1)), month))
 
 
-def _month_text(key: int) -> str:
-    return f"{key // 100}-{key % 100:02d}"
+def one_source(offence: str, source: str | None, candidates: list[str]) -> str:
+    """``source``, or the only source of ``candidates``; when several record the offence,
+    the user must choose (a hot-spot map of one source is that source's view)."""
+    if source is None and len(candidates) > 1:
+        raise SerenoError("spatial.several_sources", offence=offence, sources=", ".join(candidates))
+    return source if source is not None else (candidates[0] if candidates else "")
 
 
 def unit_counts(
@@ -87,50 +88,45 @@ def unit_counts(
     level = level or obs.config.smallest_level
     if level not in levels:
         raise SerenoError("spatial.unknown_level", level=level, levels=", ".join(levels) or "-")
-    where = "iccs_code LIKE ? || '%' AND year::INTEGER * 100 + month BETWEEN ? AND ?"
-    params: list[object] = [offence, period.start, period.end]
-    sources = [
-        r[0]
-        for r in obs.engine.rows(
-            f"SELECT DISTINCT source_id FROM observations WHERE {where} ORDER BY 1", params
-        )
-    ]
-    if source is None:
-        if len(sources) > 1:
-            raise SerenoError(
-                "spatial.several_sources", offence=offence, sources=", ".join(sources)
-            )
-        source = sources[0] if sources else ""
+    candidates = _sources_in(obs, offence, period)
+    source = one_source(offence, source, candidates)
     units = unit_polygons(obs, level)
-    ancestors = obs.engine.frame(ANCESTORS, [level])
-    counts = obs.engine.frame(
-        f"SELECT unit_code, sum(n) AS n FROM observations WHERE {where} AND source_id = ? "
-        "GROUP BY unit_code",
-        [*params, source],
-    )
-    rolled = counts.merge(ancestors, on="unit_code").groupby("ancestor")["n"].sum()
-    units["count"] = rolled.reindex(units["unit_code"]).fillna(0).to_numpy(dtype=np.int64)
+    counts = np.zeros(len(units), dtype=np.int64)
+    coverage = None
+    if source:
+        cube = counts_cube(obs, offence, source=source, level=level, start=period.start,
+                           end=period.end)  # fmt: skip
+        counts = cube.dense(units["unit_code"].tolist()).sum(axis=1)
+        if not cube.coverage.empty:
+            coverage = (int(cube.coverage["first"].min()), int(cube.coverage["last"].max()))
+    units["count"] = counts
     area = obs.engine.frame("SELECT unit_code, area_km2 FROM units WHERE level = ?", [level])
     units = units.merge(area, on="unit_code", how="left")
     if with_population:
-        units["population"] = _mean_population(obs, ancestors, units, period, group)
+        units["population"] = _mean_population(obs, level, units, period, group, coverage)
     return units, source
 
 
+def _sources_in(obs: Observatory, offence: str, period: Period) -> list[str]:
+    """The sources with records of ``offence`` dated inside ``period``, by name."""
+    cube = counts_cube(obs, offence, source="all", start=period.start, end=period.end)
+    return sorted(set(cube.counts.loc[cube.counts["n"] > 0, "source"]))
+
+
 def _mean_population(
-    obs: Observatory, ancestors: pd.DataFrame, units: pd.DataFrame, period: Period, group: str
+    obs: Observatory,
+    level: str,
+    units: pd.DataFrame,
+    period: Period,
+    group: str,
+    coverage: tuple[int, int] | None,
 ) -> np.ndarray:
-    given = populations(obs, period.years, group) if period.years else pd.DataFrame()
+    years = period.years(coverage)
+    given = level_populations(obs, level, years, group) if years else pd.DataFrame()
     if given.empty:
         raise SerenoError("spatial.no_population", group=group, years=period.label() or "-")
-    summed = (
-        given.merge(ancestors, on="unit_code")
-        .groupby(["ancestor", "year"])["population"]
-        .sum()
-        .groupby(level=0)
-        .mean()
-    )
-    return summed.reindex(units["unit_code"]).to_numpy(dtype=float)
+    mean = given.groupby("unit_code")["population"].mean()
+    return mean.reindex(units["unit_code"]).to_numpy(dtype=float)
 
 
 def victim_points(
@@ -141,25 +137,25 @@ def victim_points(
 ) -> pd.DataFrame:
     """lat, lon of the located victims of ``offence`` in ``period`` (one source)."""
     period = period or Period.parse(None, None)
-    where = (
-        "v.iccs_code LIKE ? || '%' AND v.year::INTEGER * 100 + v.month BETWEEN ? AND ? "
-        "AND v.lat IS NOT NULL AND v.lon IS NOT NULL"
-    )
-    params: list[object] = [offence, period.start, period.end]
+    where = [
+        "v.iccs_code LIKE ? || '%'",
+        "v.month IS NOT NULL",
+        "v.lat IS NOT NULL",
+        "v.lon IS NOT NULL",
+    ]
+    params: list[object] = [offence]
+    for bound, op in ((period.start, ">="), (period.end, "<=")):
+        if bound is not None:
+            where.append(f"v.year * 12 + v.month - 1 {op} ?")
+            params.append(bound)
+    condition = " AND ".join(where)
     if source is None:
-        sources = [
-            r[0]
-            for r in obs.engine.rows(
-                f"SELECT DISTINCT source_id FROM victims v WHERE {where} ORDER BY 1", params
-            )
-        ]
-        if len(sources) > 1:
-            raise SerenoError(
-                "spatial.several_sources", offence=offence, sources=", ".join(sources)
-            )
-        source = sources[0] if sources else ""
+        found = obs.engine.rows(
+            f"SELECT DISTINCT v.source_id FROM victims v WHERE {condition} ORDER BY 1", params
+        )
+        source = one_source(offence, None, [r[0] for r in found])
     return obs.engine.frame(
-        f"SELECT v.lat, v.lon FROM victims v JOIN current_records USING (record_id) "
-        f"WHERE {where} AND v.source_id = ?",
+        "SELECT v.lat, v.lon FROM victims v JOIN current_records r ON r.record_id = v.record_id "
+        f"WHERE {condition} AND v.source_id = ?",
         [*params, source],
     )

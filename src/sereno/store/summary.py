@@ -44,14 +44,3 @@ def observatory_summary(observatory: Observatory) -> dict[str, object]:
             for s in sources
         ],
     }
-
-
-def largest_source(observatory: Observatory, iccs_code: str) -> str | None:
-    """The source that counts the most of ``iccs_code`` (ties by name), or None: the default
-    source of analyses that read one source so as not to count the same deaths twice."""
-    ranked = observatory.engine.rows(
-        "SELECT source_id FROM observations WHERE iccs_code = ? GROUP BY source_id "
-        "ORDER BY sum(n) DESC, source_id LIMIT 1",
-        [iccs_code],
-    )
-    return str(ranked[0][0]) if ranked else None
