@@ -13,9 +13,9 @@ import csv
 import io
 import tempfile
 import threading
+from functools import cache
 from pathlib import Path
 
-import duckdb
 import pyarrow as pa
 
 from sereno.errors import InputFileError
@@ -108,10 +108,12 @@ def _duckdb_csv(
     limits: Limits,
     deadline: Deadline,
 ) -> pa.Table:
+    import duckdb
+
     # Spare columns catch rows with more cells than the header, so they can be quarantined.
     spare = [f"{EXTRA}{i}" for i in range(1, SPARE_COLUMNS + 1)]
     columns = ", ".join(f"{_sql_string(n)}: 'VARCHAR'" for n in [*names, *spare])
-    con = duckdb.connect(config={"autoinstall_known_extensions": False})
+    con = _reader().cursor()
     timer = threading.Timer(deadline.remaining(), con.interrupt)
     timer.start()
     try:
@@ -135,6 +137,14 @@ def _duckdb_csv(
         con.close()
     unused = [c for c in spare if table.column(c).null_count == table.num_rows]
     return table.drop_columns(unused)
+
+
+@cache
+def _reader():
+    """One in-memory DuckDB for every read; each read takes its own cursor of it."""
+    import duckdb
+
+    return duckdb.connect(config={"autoinstall_known_extensions": False})
 
 
 def _scan(con, source, columns, delimiter, encoding, limits, parallel) -> pa.Table:

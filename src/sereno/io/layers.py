@@ -9,12 +9,14 @@ infinite numbers become null, never NaN or Infinity).
 from __future__ import annotations
 
 from pathlib import Path
-
-import geopandas as gpd
+from typing import TYPE_CHECKING
 
 from sereno.errors import InputFileError, SerenoError
 from sereno.io.limits import first_line
 from sereno.io.tables import finite
+
+if TYPE_CHECKING:
+    import geopandas as gpd
 
 DRIVERS = {
     ".geojson": "GeoJSON",
@@ -35,6 +37,8 @@ def read_layer(
 ) -> gpd.GeoDataFrame:
     """A layer as a GeoDataFrame. ``crs`` is assumed when the file declares none; ``to_crs``
     reprojects."""
+    import geopandas as gpd
+
     path = Path(path)
     if not path.exists():
         raise InputFileError("error.file_missing", file=path)

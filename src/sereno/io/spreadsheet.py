@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import zipfile
+import zlib
 from pathlib import Path
 from xml.etree.ElementTree import ParseError
 
@@ -44,6 +45,7 @@ DAMAGED = (
     ParseError,
     SyntaxError,
     EOFError,
+    zlib.error,
 )
 
 
@@ -112,7 +114,7 @@ def check_workbook(path: Path, data: bytes, limits: Limits, deadline: Deadline) 
         if part.filename.endswith((".xml", ".rels", ".vml")):
             try:
                 _check_part(path, archive, part, limits, deadline)
-            except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+            except (zipfile.BadZipFile, OSError, ValueError, EOFError, zlib.error) as exc:
                 detail = f"{part.filename}: {first_line(exc)}"
                 raise InputFileError("error.file_truncated", file=path, detail=detail) from None
 
