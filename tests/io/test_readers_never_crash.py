@@ -270,8 +270,10 @@ def test_the_command_line_refuses_in_one_line_with_exit_status_2(
     path.write_bytes(REFUSED[name]())
     result = CliRunner().invoke(
         app,
-        ["--lang", lang, "ingest", str(path), "-s", "policia", "-m", "generic-victims"]
-        + ["--dir", str(closed_observatory)],
+        [
+            *("--lang", lang, "ingest", str(path), "-s", "policia", "-m", "generic-victims"),
+            *("--dir", str(closed_observatory)),
+        ],
     )
     assert result.exit_code == 2, result.output
     assert result.exception is None or isinstance(result.exception, SystemExit)
