@@ -2,7 +2,7 @@
 
 ``read_table`` gives the record formats (CSV, XLSX, JSON, GeoJSON) as text, exactly as
 written, through ``read_file``, and the typed formats with their types: Parquet (pyarrow),
-Stata ``.dta`` (pandas) and SPSS ``.sav`` / ``.zsav`` / ``.por`` (pyreadstat, the ReadStat
+Stata ``.dta`` and SPSS ``.sav`` / ``.zsav`` / ``.por`` (pyreadstat, on the ReadStat
 library). ``write_table`` writes by the extension: CSV, TSV, XLSX, Parquet, and JSON records
 that are strict JSON (RFC 8259: no NaN or Infinity).
 """
@@ -10,6 +10,7 @@ that are strict JSON (RFC 8259: no NaN or Infinity).
 from __future__ import annotations
 
 import json
+import struct
 from pathlib import Path
 
 import numpy as np
@@ -36,21 +37,19 @@ def read_table(
     if not path.is_file():
         raise InputFileError("error.file_missing", file=path)
     try:
-        if suffix == ".parquet":
-            frame = pd.read_parquet(path)
-        elif suffix == ".dta":
-            frame = pd.read_stata(path)
-        else:
-            frame = _read_spss(path, suffix)
-    except (OSError, ValueError, TypeError, KeyError, IndexError) as exc:
+        frame = pd.read_parquet(path) if suffix == ".parquet" else _read_readstat(path, suffix)
+    except (OSError, ValueError, TypeError, KeyError, IndexError, struct.error) as exc:
         raise InputFileError(file=path, detail=first_line(exc)) from None
     return frame
 
 
-def _read_spss(path: Path, suffix: str) -> pd.DataFrame:
+def _read_readstat(path: Path, suffix: str) -> pd.DataFrame:
+    """Stata and SPSS files through ReadStat (pyreadstat), the library R's haven uses."""
     import pyreadstat
 
-    reader = pyreadstat.read_por if suffix == ".por" else pyreadstat.read_sav
+    reader = {".dta": pyreadstat.read_dta, ".por": pyreadstat.read_por}.get(
+        suffix, pyreadstat.read_sav
+    )
     try:
         frame, _meta = reader(str(path))
     except (pyreadstat.ReadstatError, pyreadstat.PyreadstatError) as exc:
