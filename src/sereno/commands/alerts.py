@@ -18,8 +18,9 @@ from sereno.commands.common import (
     emit,
     open_observatory,
 )
-from sereno.errors import InputFileError, SerenoError
+from sereno.errors import SerenoError
 from sereno.i18n import t
+from sereno.io import read_table
 
 alerts_app = typer.Typer(help="Alertas / alerts", invoke_without_command=True)
 app.add_typer(alerts_app, name="alerts")
@@ -325,17 +326,6 @@ def alerts_mark(
     emit(row, as_json, lambda: console.print(t("alerts.marked", **row)))
 
 
-def read_table(path: Path) -> pd.DataFrame:
-    """A case or count table: Parquet, or anything ``read_file`` reads (as text)."""
-    if path.suffix.lower() == ".parquet":
-        if not path.is_file():
-            raise InputFileError("error.file_missing", file=path)
-        return pd.read_parquet(path)
-    from sereno.ingest.readers import read_file
-
-    return read_file(path).table.drop(["__row"]).to_pandas()
-
-
 def read_locations(path: Path, code: str | None, unit: str | None) -> pd.DataFrame:
     """Unit polygons (GeoPackage, Shapefile, GeoJSON) or a table of lon/lat or x/y centroids."""
     if path.suffix.lower() in {".csv", ".txt", ".tsv", ".xlsx", ".parquet"}:
@@ -352,14 +342,15 @@ def read_locations(path: Path, code: str | None, unit: str | None) -> pd.DataFra
 
 
 def write_table(frame: pd.DataFrame, path: Path) -> None:
-    """CSV, Parquet or GeoJSON (points at the centre, when lon/lat are known) by extension."""
+    """GeoJSON (points at the centre, when lon/lat are known), else the table by extension
+    (CSV for an unknown one)."""
+    from sereno import io
+
     suffix = path.suffix.lower()
-    if suffix == ".parquet":
-        frame.to_parquet(path, index=False)
-    elif suffix in {".geojson", ".json"} and {"centre_lon", "centre_lat"} <= set(frame.columns):
+    if suffix in {".geojson", ".json"} and {"centre_lon", "centre_lat"} <= set(frame.columns):
         import geopandas as gpd
 
         points = gpd.points_from_xy(frame["centre_lon"], frame["centre_lat"])
-        gpd.GeoDataFrame(frame, geometry=points, crs="EPSG:4326").to_file(path, driver="GeoJSON")
+        io.write_layer(gpd.GeoDataFrame(frame, geometry=points, crs="EPSG:4326"), path)
     else:
-        frame.to_csv(path, index=False)
+        io.write_table(frame, path, fallback=".csv")

@@ -24,6 +24,7 @@ from sereno.commands.common import (
 )
 from sereno.errors import SerenoError
 from sereno.i18n import default_language, format_number, t
+from sereno.io import read_table, write_table
 
 evaluate_app = typer.Typer(
     no_args_is_help=True, help="Evaluación de programas / program evaluation"
@@ -50,20 +51,6 @@ OutcomeColumn = Annotated[
 ]
 
 
-def read_table(path: Path):
-    """A plain file as a DataFrame of text (Parquet as typed)."""
-    import pandas as pd
-
-    from sereno.ingest.readers import read_file
-
-    if path.suffix.lower() == ".parquet":
-        if not path.is_file():
-            raise SerenoError("error.file_missing", file=path)
-        return pd.read_parquet(path)
-    raw = read_file(path)
-    return raw.table.select(raw.columns).to_pandas()
-
-
 def split(names: str | None) -> list[str]:
     return [n.strip() for n in (names or "").split(",") if n.strip()]
 
@@ -88,11 +75,7 @@ def finish(
 
         write_report(result, report, cost, lang)
     if output is not None:
-        table = result.to_frame()
-        if output.suffix.lower() == ".parquet":
-            table.to_parquet(output, index=False)
-        else:
-            table.to_csv(output, index=False)
+        write_table(result.to_frame(), output, fallback=".csv")
     payload = result.to_dict()
     if cost is not None:
         payload["cost_effectiveness"] = cost.to_dict()

@@ -21,6 +21,7 @@ from sereno.commands.common import (
 )
 from sereno.errors import SerenoError
 from sereno.i18n import default_language, format_number, t
+from sereno.io import write_layer, write_table
 
 CountOption = Annotated[
     str,
@@ -96,10 +97,8 @@ def indicators(
     if out is not None:
         if file is not None:
             written = result.write(out)
-        elif out.suffix.lower() == ".csv":
-            frame_out.to_csv(out, index=False)
-        elif out.suffix.lower() == ".parquet":
-            frame_out.to_parquet(out, index=False)
+        elif out.suffix.lower() in (".csv", ".parquet"):
+            write_table(frame_out, out)
         elif out.suffix.lower() not in (".geojson", ".json"):
             raise SerenoError("indicators.bad_output", file=str(out))
         written = len(frame_out)
@@ -124,9 +123,9 @@ def _write_geojson(obs, result, out: Path) -> None:
     from sereno.geo.units import unit_polygons
 
     polygons = unit_polygons(obs, result.level)[["unit_code", "geometry"]]
-    frame = result.to_frame().replace([np.inf, -np.inf], np.nan)
+    frame = result.to_frame()
     frame["unit_code"] = frame["unit_code"].astype(str)
-    polygons.merge(frame, on="unit_code").to_file(out, driver="GeoJSON")
+    write_layer(polygons.merge(frame, on="unit_code"), out)
 
 
 def _print_table(frame, lang: str, who: str | None = None, when: str | None = None) -> None:

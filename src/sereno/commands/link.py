@@ -77,10 +77,9 @@ def _review_band(text: str) -> tuple[float, float]:
 
 
 def _write(frame, path: Path) -> None:
-    if path.suffix.lower() == ".parquet":
-        frame.to_parquet(path, index=False)
-    else:
-        frame.to_csv(path, index=False)
+    from sereno.io import write_table
+
+    write_table(frame, path, fallback=".csv")
 
 
 @app.command()
@@ -308,9 +307,9 @@ def mse(
 ) -> None:
     """Estimación por sistemas múltiples sobre un archivo / multiple systems estimation."""
     from sereno.estimate import capture_histories, estimate_population
-    from sereno.ingest.readers import read_file
+    from sereno.io import read_table
 
-    frame = read_file(file).table.to_pandas().drop(columns=["__row"], errors="ignore")
+    frame = read_table(file)
     names = [x.strip() for x in lists.split(",") if x.strip()]
     histories = capture_histories(frame, names, count, min_observed=min_observed)
     options = _method_options(method, seed, iterations, criterion, penalty, maxorder)

@@ -184,14 +184,14 @@ def density(
 
 def _write_surface(surface, path: Path) -> Path:
     from sereno.errors import SerenoError
+    from sereno.io import write_layer, write_table
 
     suffix = path.suffix.lower()
     if suffix == ".geojson":
-        surface.to_file(path, driver="GeoJSON")
+        write_layer(surface, path)
     elif suffix in (".csv", ".parquet"):
         centres = surface.to_crs(surface.estimate_utm_crs()).centroid.to_crs(surface.crs)
-        table = surface.drop(columns="geometry").assign(lon=centres.x, lat=centres.y)
-        table.to_csv(path, index=False) if suffix == ".csv" else table.to_parquet(path)
+        write_table(surface.drop(columns="geometry").assign(lon=centres.x, lat=centres.y), path)
     else:
         raise SerenoError("spatial.bad_output", file=path)
     return path

@@ -15,8 +15,9 @@ import pandas as pd
 import pyarrow as pa
 import shapely
 
-from sereno.errors import InputFileError, SerenoError
+from sereno.errors import SerenoError
 from sereno.harmonise.keys import text_key
+from sereno.io import read_layer
 from sereno.store import Observatory
 
 STORE_CRS = "EPSG:4326"
@@ -39,14 +40,7 @@ def read_units(
 ) -> gpd.GeoDataFrame:
     """The units of a polygon file, validated and in EPSG:4326."""
     path = Path(path)
-    if not path.exists():
-        raise InputFileError("error.file_missing", file=path)
-    try:
-        frame = gpd.read_file(path, layer=layer)
-    except Exception as exc:  # pyogrio raises several types for unreadable files
-        raise InputFileError(file=path, detail=str(exc).splitlines()[0]) from None
-    if frame.empty:
-        raise InputFileError("error.file_empty", file=path)
+    frame = read_layer(path, layer=layer)
     for column, role in ((code, "code"), (name, "name"), (parent, "parent")):
         if column is not None and column not in frame.columns:
             raise SerenoError(

@@ -17,11 +17,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sereno.errors import InputFileError, SerenoError
+from sereno.errors import SerenoError
 from sereno.i18n import format_number, t
 from sereno.indicators.periods import parse_period_label
 from sereno.indicators.result import records
 from sereno.indicators.stats import compare_rates, empirical_bayes, poisson_interval
+from sereno.io import read_layer, write_layer, write_table
+from sereno.io import read_table as read_table_file
 
 SPATIAL = (".geojson", ".gpkg", ".shp")
 
@@ -74,18 +76,17 @@ class TableRates:
         """Write CSV, Parquet or GeoJSON by the extension; returns the rows written."""
         path = Path(path)
         suffix = path.suffix.lower()
-        if suffix == ".csv":
-            self.table.to_csv(path, index=False)
-        elif suffix == ".parquet":
-            self.table.to_parquet(path, index=False)
+        if suffix in (".csv", ".parquet"):
+            write_table(self.table, path)
         elif suffix in (".geojson", ".json"):
             if self.geometry is None:
                 raise SerenoError("indicators.needs_geometry")
             import geopandas as gpd
 
-            table = self.table.replace([np.inf, -np.inf], np.nan)
-            geo = gpd.GeoDataFrame(table, geometry=list(self.geometry), crs=self.geometry.crs)
-            geo.to_file(path, driver="GeoJSON")
+            geometry = list(self.geometry)
+            write_layer(
+                gpd.GeoDataFrame(self.table, geometry=geometry, crs=self.geometry.crs), path
+            )
         else:
             raise SerenoError("indicators.bad_output", file=str(path))
         return len(self.table)
@@ -94,20 +95,11 @@ class TableRates:
 def read_table(path: Path) -> tuple[pd.DataFrame, Any]:
     """A table as text columns, and its geometries (a GeoSeries) when the file has them."""
     path = Path(path)
-    if not path.exists():
-        raise InputFileError("error.file_missing", file=path)
     if path.suffix.lower() in SPATIAL:
-        import geopandas as gpd
-
-        try:
-            geo = gpd.read_file(path)
-        except Exception as exc:  # pyogrio raises several types for unreadable files
-            raise InputFileError(file=path, detail=str(exc).splitlines()[0]) from None
+        geo = read_layer(path)
         frame = pd.DataFrame(geo.drop(columns=geo.geometry.name)).astype(str)
         return frame, geo.geometry
-    from sereno.ingest.readers import read_file
-
-    return read_file(path).table.to_pandas(), None
+    return read_table_file(path), None
 
 
 def _numbers(frame: pd.DataFrame, column: str) -> np.ndarray:

@@ -13,6 +13,7 @@ from sereno.ingest.expressions import FieldReader, literal
 from sereno.ingest.mapping import VOCABULARY_FIELDS, Mapping
 
 DATE_MIN = "1900-01-01"
+READER_ISSUES = ("bad_feature", "bad_geometry")
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,11 @@ def quarantine_checks(reader: FieldReader, have_units: bool, m: Mapping) -> list
 
     today = "current_date"
     checks = [
+        # Rows the reader could not make sense of: a GeoJSON feature that is not one.
+        *(
+            Check(f"p.issue_code = {literal(code)}", literal(code), "NULL", "NULL", "p.issue_value")
+            for code in READER_ISSUES
+        ),
         Check(
             "p.extra_cell IS NOT NULL",
             literal("too_many_cells"),

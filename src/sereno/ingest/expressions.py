@@ -10,7 +10,7 @@ from collections.abc import Iterable
 
 from sereno.errors import MappingError
 from sereno.ingest.mapping import FieldSpec, Mapping
-from sereno.ingest.readers import RawTable
+from sereno.io import RawTable
 
 
 def ident(name: str) -> str:

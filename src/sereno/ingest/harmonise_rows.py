@@ -30,7 +30,7 @@ from sereno.ingest.expressions import (
     whole_number,
 )  # fmt: skip
 from sereno.ingest.mapping import VOCABULARY_FIELDS, Mapping
-from sereno.ingest.readers import ROW, RawTable
+from sereno.io import ISSUE, ISSUE_VALUE, ROW, RawTable
 from sereno.store import Observatory
 
 EXTRA_CELLS = "__extra_cells"
@@ -107,6 +107,13 @@ def _parse_sql(reader: FieldReader, source: str) -> str:
             f"CASE WHEN coalesce({extras}) IS NULL THEN {raw_json} ELSE "
             f"json_merge_patch({raw_json}, to_json({{'{EXTRA_CELLS}': [{extras}]}})) END"
         )
+    if reader.raw.has_issues:
+        # The reader's reason for a row (a GeoJSON feature that is not one) stays in its
+        # payload: only a corrected file, not a new mapping, can store such a row.
+        raw_json = (
+            f"CASE WHEN {ident(ISSUE)} IS NULL THEN {raw_json} ELSE "
+            f"json_merge_patch({raw_json}, to_json({{'{ISSUE}': {ident(ISSUE_VALUE)}}})) END"
+        )
     select = [
         f"{ROW} AS row_number",
         "__raw_json AS raw_json",
@@ -124,6 +131,8 @@ def _parse_sql(reader: FieldReader, source: str) -> str:
         f"try_cast(replace({text['age']}, ',', '.') AS DOUBLE) AS age_value",
         f"{_scope(reader)} AS out_of_scope",
         f"{_extra(reader)} AS extra_cell",
+        f"{_issue(reader, ISSUE)} AS issue_code",
+        f"{_issue(reader, ISSUE_VALUE)} AS issue_value",
     ]
     for column, month in m.months.items():
         cell = reader.cell(reader.column(column, "months"))
@@ -153,6 +162,10 @@ def _scope(reader: FieldReader) -> str:
 def _extra(reader: FieldReader) -> str:
     extras = reader.raw.extra_columns
     return f"coalesce({', '.join(ident(c) for c in extras)})" if extras else "NULL::VARCHAR"
+
+
+def _issue(reader: FieldReader, column: str) -> str:
+    return ident(column) if reader.raw.has_issues else "NULL::VARCHAR"
 
 
 def _locate_points(observatory: Observatory, level: str | None) -> pa.Table:

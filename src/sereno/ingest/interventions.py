@@ -14,7 +14,7 @@ import pandas as pd
 import pyarrow as pa
 
 from sereno.errors import InputFileError, SerenoError
-from sereno.ingest.readers import read_file
+from sereno.io import read_file
 from sereno.store import Observatory
 
 COLUMNS = (

@@ -18,8 +18,8 @@ from pathlib import Path
 from sereno.errors import InputFileError, MappingError, SerenoError
 from sereno.ingest.harmonise_rows import harmonise_rows
 from sereno.ingest.mapping import Mapping, builtin_names, load_mapping
-from sereno.ingest.readers import RawTable, read_file
 from sereno.ingest.writes import write_batch
+from sereno.io import RawTable, read_file
 from sereno.store import Observatory
 
 

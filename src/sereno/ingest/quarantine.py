@@ -16,7 +16,7 @@ import pyarrow as pa
 from sereno.i18n import t
 from sereno.ingest.harmonise_rows import EXTRA_CELLS
 from sereno.ingest.pipeline import IngestResult, ingest_raw, resolve_mapping
-from sereno.ingest.readers import ROW, RawTable
+from sereno.io import ISSUE, ROW, RawTable
 from sereno.store import Observatory
 
 
@@ -77,8 +77,9 @@ def retry_quarantine(observatory: Observatory, source: str) -> RetryResult:
     )
     results = []
     payloads = [json.loads(r) for r in open_rows["raw"]]
-    # Rows with cells beyond their header need a corrected file, not a new mapping.
-    keep = [EXTRA_CELLS not in p for p in payloads]
+    # Rows with cells beyond their header, or that the reader could not make sense of,
+    # need a corrected file, not a new mapping.
+    keep = [EXTRA_CELLS not in p and ISSUE not in p for p in payloads]
     open_rows, payloads = (
         open_rows[keep].reset_index(drop=True),
         [p for p, k in zip(payloads, keep, strict=True) if k],

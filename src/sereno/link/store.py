@@ -15,6 +15,7 @@ import pandas as pd
 import pyarrow as pa
 
 from sereno.errors import SerenoError
+from sereno.io import read_table, write_table
 from sereno.link.linkage import LinkResult, check_decisions, cluster_events
 from sereno.link.records import store_records
 
@@ -110,23 +111,14 @@ def export_review(observatory, path: Path, blind: bool = True) -> int:
         sheet["match_probability"] = pairs["match_probability"].round(4)
     sheet["decision"] = ""
     sheet["note"] = ""
-    path = Path(path)
-    if path.suffix.lower() == ".parquet":
-        sheet.to_parquet(path, index=False)
-    else:
-        sheet.to_csv(path, index=False)
+    write_table(sheet, Path(path), fallback=".csv")
     return len(sheet)
 
 
 def apply_decisions(observatory, path: Path, reviewer: str) -> tuple[str, int]:
     """Read a reviewed sheet, record its decisions and re-cluster the latest run with every
     decision so far. Returns the new run's id and how many decisions were read."""
-    from sereno.ingest.readers import read_file
-
-    if str(path).endswith(".parquet"):
-        sheet = pd.read_parquet(path)
-    else:
-        sheet = read_file(Path(path)).table.to_pandas().drop(columns=["__row"], errors="ignore")
+    sheet = read_table(Path(path))
     for column in ("record_id_l", "record_id_r", "decision"):
         if column not in sheet.columns:
             raise SerenoError(

@@ -13,6 +13,7 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
+from sereno import io
 from sereno.errors import InputFileError, SerenoError
 from sereno.spatial.grid import GridSpec, point_grid, points_frame
 from sereno.spatial.hotspots import hot_spots
@@ -29,20 +30,11 @@ def read_layer(path: Path, lat: str = "lat", lon: str = "lon") -> gpd.GeoDataFra
     path = Path(path)
     if not path.is_file():
         raise InputFileError("error.file_missing", file=path)
-    suffix = path.suffix.lower()
-    if suffix in SPATIAL_SUFFIXES:
-        try:
-            frame = gpd.read_file(path)
-        except Exception as exc:  # pyogrio raises several types for unreadable files
-            raise InputFileError(file=path, detail=str(exc).splitlines()[0]) from None
-        if frame.empty:
-            raise InputFileError("error.file_empty", file=path)
+    if path.suffix.lower() in SPATIAL_SUFFIXES:
+        frame = io.read_layer(path)
         if "geometry" in frame and frame.geometry.notna().any():
             return frame
-    from sereno.ingest.readers import read_file
-
-    table = read_file(path).table.to_pandas().drop(columns="__row", errors="ignore")
-    return points_frame(table, lat, lon)
+    return points_frame(io.read_table(path), lat, lon)
 
 
 def parse_rate(text: str | None) -> tuple[str, str] | None:
@@ -144,19 +136,17 @@ def write_output(result: HotSpots, path: Path, lang: str | None = None) -> Path:
     path = Path(path)
     frame = result.to_frame(lang)
     suffix = path.suffix.lower()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if suffix == ".csv":
-        frame.to_csv(path, index=False)
-    elif suffix == ".parquet":
-        frame.to_parquet(path, index=False)
+    if suffix in (".csv", ".parquet"):
+        io.write_table(frame, path)
     elif suffix in (".geojson", ".json"):
         if result.geometry is None:
             raise SerenoError("spatial.no_geometry")
-        gpd.GeoDataFrame(
+        layer = gpd.GeoDataFrame(
             frame,
             geometry=pd.Series(result.geometry.values).values,
             crs=getattr(result.geometry, "crs", None),
-        ).to_file(path, driver="GeoJSON")
+        )
+        io.write_layer(layer, path)
     else:
         raise SerenoError("spatial.bad_output", file=path)
     return path
