@@ -10,11 +10,12 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
+from sereno.store.dialect import DUCKDB
 from sereno.store.engine import Engine
 
 
 class DuckDBEngine(Engine):
-    dialect = "duckdb"
+    dialect = DUCKDB
 
     def __init__(self, path: str | Path = ":memory:", read_only: bool = False) -> None:
         self.path = str(path)

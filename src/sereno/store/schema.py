@@ -57,7 +57,7 @@ def migrate(engine: Engine, store_name: str = "store") -> list[int]:
             continue
         with engine.transaction():
             for statement in _statements(sql):
-                engine.execute(engine.translate(statement))
+                engine.execute(statement)
             engine.execute(
                 "INSERT INTO schema_migrations (version, name) VALUES (?, ?)", [version, name]
             )

@@ -1,0 +1,138 @@
+"""DuckDB's SQL in another engine's dialect, through sqlglot, with what sqlglot misses.
+
+sqlglot renders most of DuckDB's SQL faithfully. Where it renders a function PostgreSQL 15
+lacks (``make_date`` as ``DATE_FROM_PARTS``, ``contains``, ``ends_with``, ``string_split`` as
+``SPLIT``) the generator below names PostgreSQL's own; where a construct has no faithful
+rendering (``TRY_CAST`` would become a ``CAST`` that fails the batch, ``SELECT * EXCLUDE``,
+``GROUP BY ALL``, ``strip_accents``) translation refuses it, so a stage that writes it by hand
+fails on the first test instead of silently meaning something else: it must use the
+engine's ``dialect`` (``sereno.store.dialect``) or a portable form.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import sqlglot
+from sqlglot import exp
+from sqlglot.dialects.postgres import Postgres
+
+from sereno.store.dialect import UnsupportedSQL
+
+# DuckDB-only functions sqlglot passes through by name: each has a dialect method.
+DUCKDB_ONLY = {
+    "TRY_STRPTIME": "dialect.try_strptime",
+    "STRIP_ACCENTS": "dialect.strip_accents",
+    "REGEXP_FULL_MATCH": "dialect.regexp_full_match",
+    "LIST_HAS_ANY": "dialect.list_has_any",
+    "LIST_INTERSECT": "a portable form",
+    "JSON_MERGE_PATCH": "dialect.json_add_list",
+    "STRUCT_PACK": "dialect.json_object",
+    "READ_CSV": "a reader in sereno.io",
+    "READ_PARQUET": "a reader in sereno.io",
+}
+
+# Where the generated text holds parameter number N, before it is given its final form.
+_MARK = "\x00{}\x00"
+_MARKED = re.compile("\x00(\\d+)\x00")
+
+
+def _ends_with(self: Postgres.Generator, e: exp.EndsWith) -> str:
+    text, suffix = self.sql(e, "this"), self.sql(e, "expression")
+    return f"(RIGHT({text}, LENGTH({suffix})) = {suffix})"
+
+
+def _contains(self: Postgres.Generator, e: exp.Contains) -> str:
+    return f"(STRPOS({self.sql(e, 'this')}, {self.sql(e, 'expression')}) > 0)"
+
+
+def _split(self: Postgres.Generator, e: exp.Split) -> str:
+    return f"STRING_TO_ARRAY({self.sql(e, 'this')}, {self.sql(e, 'expression')})"
+
+
+def _make_date(self: Postgres.Generator, e: exp.DateFromParts) -> str:
+    parts = ", ".join(self.sql(e, k) for k in ("year", "month", "day"))
+    return f"MAKE_DATE({parts})"
+
+
+def _json_object(self: Postgres.Generator, e: exp.JSONObject) -> str:
+    members = []
+    for pair in e.expressions:
+        members += [self.sql(pair, "this"), self.sql(pair, "expression")]
+    return f"JSON_BUILD_OBJECT({', '.join(members)})"
+
+
+class SerenoPostgres(Postgres):
+    """PostgreSQL 15 as sqlglot writes it, with the functions it lacks renamed."""
+
+    class Generator(Postgres.Generator):
+        TRANSFORMS = {
+            **Postgres.Generator.TRANSFORMS,
+            exp.EndsWith: _ends_with,
+            exp.Contains: _contains,
+            exp.Split: _split,
+            exp.DateFromParts: _make_date,
+            exp.JSONObject: _json_object,
+        }
+
+
+def _refuse(tree: exp.Expression, sql: str) -> None:
+    for node in tree.walk():
+        problem = None
+        if isinstance(node, exp.TryCast):
+            problem = "TRY_CAST (use dialect.try_cast)"
+        elif isinstance(node, exp.Anonymous) and node.name.upper() in DUCKDB_ONLY:
+            problem = f"{node.name} (use {DUCKDB_ONLY[node.name.upper()]})"
+        elif isinstance(node, exp.ArgMin | exp.ArgMax):
+            problem = "arg_min/arg_max (use dialect.arg_min)"
+        elif isinstance(node, exp.Star) and node.args.get("except_"):
+            problem = "SELECT * EXCLUDE (name the columns)"
+        elif isinstance(node, exp.Group) and node.args.get("all"):
+            problem = "GROUP BY ALL (name the columns or their positions)"
+        elif isinstance(node, exp.Struct | exp.StarMap):
+            problem = "a STRUCT (use dialect.json_object or separate columns)"
+        if problem:
+            raise UnsupportedSQL(f"DuckDB-only SQL for PostgreSQL: {problem}: {sql[:300]}")
+
+
+def _replace_table(tree: exp.Expression) -> list[exp.Expression]:
+    """``CREATE OR REPLACE TABLE`` (PostgreSQL has none) as a drop and a create."""
+    if isinstance(tree, exp.Create) and tree.args.get("replace") and tree.kind == "TABLE":
+        create = tree.copy()
+        create.set("replace", False)
+        return [exp.Drop(tables=[tree.this.copy()], kind="TABLE", exists=True), create]
+    return [tree]
+
+
+@lru_cache(maxsize=4096)
+def to_postgres(sql: str) -> tuple[tuple[str, ...], int]:
+    """(statements, parameters): ``sql`` (DuckDB's dialect, ``?`` parameters) as PostgreSQL
+    statements for psycopg's client-side binding: parameter N is written ``%(pN)s`` and
+    every other ``%`` doubled."""
+    statements, count = [], 0
+    for tree in sqlglot.parse(sql, read="duckdb"):
+        if tree is None:
+            continue
+        _refuse(tree, sql)
+        # Parameters are numbered in the order DuckDB binds them, before any rewriting
+        # moves or repeats an expression that holds one.
+        for node in list(tree.walk(bfs=False)):
+            if isinstance(node, exp.Placeholder):
+                node.replace(exp.var(_MARK.format(count)))
+                count += 1
+        for part in _replace_table(tree):
+            text = part.sql(dialect=SerenoPostgres)
+            text = text.replace("%", "%%")
+            statements.append(_MARKED.sub(lambda m: f"%(p{m[1]})s", text))
+    return tuple(statements), count
+
+
+def to_dialect(sql: str, dialect: str) -> str:
+    """``sql`` in ``dialect`` for reading (identity for DuckDB)."""
+    if dialect == "duckdb":
+        return sql
+    if dialect == "postgres":
+        statements, _ = to_postgres(sql)
+        return ";\n".join(s.replace("%%", "%") for s in statements)
+    return ";\n".join(sqlglot.transpile(sql, read="duckdb", write=dialect))
