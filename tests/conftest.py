@@ -1,13 +1,25 @@
-"""Shared fixtures: a fresh observatory, and a small grid of units with names and populations."""
+"""Shared fixtures: a fresh observatory, and a small grid of units with names and populations.
+
+``SERENO_TEST_ENGINE=postgresql`` runs every test that makes an observatory on PostgreSQL:
+a server of the tests' own (``tests/store/postgres_server.py``) and a fresh database for
+each observatory. The default is DuckDB.
+"""
 
 from __future__ import annotations
 
 import json
+import os
+import uuid
 from pathlib import Path
 
 import pytest
 
 from sereno.store import Observatory
+from tests.store import postgres_server
+
+ENGINE = os.environ.get("SERENO_TEST_ENGINE", "duckdb")
+if ENGINE not in ("duckdb", "postgresql"):
+    raise pytest.UsageError(f"SERENO_TEST_ENGINE={ENGINE}: use duckdb or postgresql")
 
 # A 3 x 3 grid of 0.01-degree squares near lat 15, lon -88 (about 1.1 km a side).
 GRID_NAMES = [
@@ -63,3 +75,53 @@ def grid_observatory(observatory: Observatory, tmp_path: Path):
 @pytest.fixture
 def data_dir() -> Path:
     return Path(__file__).parent / "data"
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """A PostgreSQL server for the session, stopped at its end (skipped where Debian's
+    ``postgresql`` package is missing, unless the suite was asked to run on it)."""
+    if not postgres_server.available():
+        if ENGINE == "postgresql":
+            pytest.fail("SERENO_TEST_ENGINE=postgresql needs apt-get install -y postgresql")
+        pytest.skip("PostgreSQL 15 is not installed (apt-get install -y postgresql)")
+    server = postgres_server.PostgresServer.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def postgres_database(postgres):
+    """A factory of empty databases on the session's server; each is dropped at the end."""
+    import psycopg
+
+    made = []
+
+    def make() -> str:
+        name = "t_" + uuid.uuid4().hex[:16]
+        with psycopg.connect(postgres.url(), autocommit=True) as con:
+            con.execute(f"CREATE DATABASE {name}")
+        made.append(name)
+        return postgres.url(name)
+
+    yield make
+    with psycopg.connect(postgres.url(), autocommit=True) as con:
+        for name in made:
+            con.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+@pytest.fixture(autouse=True)
+def _store_engine(request, monkeypatch):
+    """On SERENO_TEST_ENGINE=postgresql, every observatory a test makes gets its own
+    database."""
+    if ENGINE != "postgresql":
+        yield
+        return
+    make = request.getfixturevalue("postgres_database")
+    create = Observatory.create.__func__
+
+    def create_on_postgres(cls, directory, name=None, language="es", store=None):
+        return create(cls, directory, name, language, store or make())
+
+    monkeypatch.setattr(Observatory, "create", classmethod(create_on_postgres))
+    yield

@@ -121,7 +121,7 @@ class Dialect:
 
     def try_make_date(self, year: str, month: str, day: str) -> str:
         """The DATE of these parts, or NULL when they name no day (30 February)."""
-        return f"try_cast(make_date({year}, {month}, {day}) AS DATE)"
+        return f"try(make_date({year}, {month}, {day}))"
 
 
 class PostgresDialect(Dialect):

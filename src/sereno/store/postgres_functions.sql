@@ -124,10 +124,10 @@ EXCEPTION WHEN others THEN
     RETURN NULL;
 END $$;
 
-CREATE OR REPLACE FUNCTION sereno_try_make_date(y integer, m integer, d integer) RETURNS date
+CREATE OR REPLACE FUNCTION sereno_try_make_date(y bigint, m bigint, d bigint) RETURNS date
 LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
 BEGIN
-    RETURN make_date(y, m, d);
+    RETURN make_date(y::integer, m::integer, d::integer);
 EXCEPTION WHEN others THEN
     RETURN NULL;
 END $$;
@@ -139,8 +139,27 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT translate(s, '{strip_from}', '
 CREATE OR REPLACE FUNCTION sereno_json_text(x anyelement) RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT to_json(x)::text $$;
 
+-- Text as DuckDB writes it: the control characters without a short escape as \u00XX in
+-- upper case (PostgreSQL writes lower case); character by character only for the rare text
+-- that has one.
 CREATE OR REPLACE FUNCTION sereno_json_text(x text) RETURNS text
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT to_json(x)::text $$;
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
+DECLARE
+    out text := '';
+    ch text;
+BEGIN
+    IF x IS NULL OR x !~ '[\x01-\x1f]' THEN
+        RETURN to_json(x)::text;
+    END IF;
+    FOREACH ch IN ARRAY regexp_split_to_array(x, '') LOOP
+        IF ascii(ch) < 32 AND ascii(ch) NOT IN (8, 9, 10, 12, 13) THEN
+            out := out || '\u00' || upper(lpad(to_hex(ascii(ch)), 2, '0'));
+        ELSE
+            out := out || substr(to_json(ch)::text, 2, length(to_json(ch)::text) - 2);
+        END IF;
+    END LOOP;
+    RETURN '"' || out || '"';
+END $$;
 
 CREATE OR REPLACE FUNCTION sereno_string_split(s text, sep text) RETURNS text[]
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT string_to_array(s, sep) $$;

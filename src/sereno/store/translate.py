@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import ClassVar
 
 import sqlglot
 from sqlglot import exp
@@ -67,7 +68,7 @@ class SerenoPostgres(Postgres):
     """PostgreSQL 15 as sqlglot writes it, with the functions it lacks renamed."""
 
     class Generator(Postgres.Generator):
-        TRANSFORMS = {
+        TRANSFORMS: ClassVar[dict] = {
             **Postgres.Generator.TRANSFORMS,
             exp.EndsWith: _ends_with,
             exp.Contains: _contains,
