@@ -123,7 +123,8 @@ def _indicator_events(
         )
         params.extend(narrower)
     if ind.sources is not None:
-        where.append("list_has_any(string_split(e.sources, ','), ?)")
+        d = obs.engine.dialect
+        where.append(d.list_has_any(d.string_split("e.sources", "','"), "?"))
         params.append(list(ind.sources))
     filters, values = victim_filters(ind, through, "e")
     where += filters
@@ -136,7 +137,7 @@ def _indicator_events(
                e.year::INTEGER AS year, e.month::INTEGER AS month, count(*)::BIGINT AS n
         FROM events e JOIN unit_map m ON e.unit_code = m.unit_code
         WHERE {" AND ".join(where)}
-        GROUP BY ALL
+        GROUP BY 1, 2, 3, 4, 5
         """,
         params,
     )
@@ -216,7 +217,7 @@ def latest_estimates(obs: Observatory, run_id: str, by_unit: bool) -> pd.DataFra
         WITH yearly AS (
             SELECT * FROM mse_estimates
             WHERE run_id = ? AND {unit} AND stratum = concat_ws(' ', unit_code, period)
-              AND TRY_CAST(period AS INTEGER) BETWEEN 1000 AND 9999),
+              AND {obs.engine.dialect.try_cast("period", "INTEGER")} BETWEEN 1000 AND 9999),
         newest AS (SELECT estimate_id FROM yearly ORDER BY created_at DESC, estimate_id LIMIT 1)
         SELECT unit_code, period::INTEGER AS year, method, lists, n_observed, n_hat, n_lower,
                n_upper, details

@@ -91,6 +91,8 @@ def _refuse(tree: exp.Expression, sql: str) -> None:
             problem = "SELECT * EXCLUDE (name the columns)"
         elif isinstance(node, exp.Group) and node.args.get("all"):
             problem = "GROUP BY ALL (name the columns or their positions)"
+        elif isinstance(node, exp.Join) and node.kind in ("ANTI", "SEMI"):
+            problem = f"{node.kind} JOIN (use NOT EXISTS / EXISTS)"
         elif isinstance(node, exp.Struct | exp.StarMap):
             problem = "a STRUCT (use dialect.json_object or separate columns)"
         if problem:
