@@ -17,6 +17,7 @@ from typing import ClassVar
 
 import sqlglot
 from sqlglot import exp
+from sqlglot.dialects.duckdb import DuckDB
 from sqlglot.dialects.postgres import Postgres
 
 from sereno.store.dialect import UnsupportedSQL
@@ -62,6 +63,19 @@ def _json_object(self: Postgres.Generator, e: exp.JSONObject) -> str:
     for pair in e.expressions:
         members += [self.sql(pair, "this"), self.sql(pair, "expression")]
     return f"JSON_BUILD_OBJECT({', '.join(members)})"
+
+
+class SerenoDuckDB(DuckDB):
+    """DuckDB as it reads ``->>'key'``: a key with no leading ``$`` is one key, dots and all
+    (``raw->>'Cve. Municipio'``), where sqlglot would read a path."""
+
+    def to_json_path(self, path: exp.Expr | None) -> exp.Expr | None:
+        if isinstance(path, exp.Literal) and path.is_string and not path.name.startswith("$"):
+            if not path.name.startswith("/"):
+                return exp.JSONPath(
+                    expressions=[exp.JSONPathRoot(), exp.JSONPathKey(this=path.name)]
+                )
+        return super().to_json_path(path)
 
 
 class SerenoPostgres(Postgres):
@@ -114,7 +128,7 @@ def to_postgres(sql: str) -> tuple[tuple[str, ...], int]:
     statements for psycopg's client-side binding: parameter N is written ``%(pN)s`` and
     every other ``%`` doubled."""
     statements, count = [], 0
-    for tree in sqlglot.parse(sql, read="duckdb"):
+    for tree in sqlglot.parse(sql, read=SerenoDuckDB):
         if tree is None:
             continue
         _refuse(tree, sql)
@@ -124,6 +138,10 @@ def to_postgres(sql: str) -> tuple[tuple[str, ...], int]:
             if isinstance(node, exp.Placeholder):
                 node.replace(exp.var(_MARK.format(count)))
                 count += 1
+        # DuckDB reads JSON out of text columns (the raw payloads are VARCHAR); PostgreSQL
+        # wants the JSON type.
+        for node in list(tree.find_all(exp.JSONExtract, exp.JSONExtractScalar)):
+            node.this.replace(exp.cast(node.this.copy(), "json"))
         for part in _replace_table(tree):
             text = part.sql(dialect=SerenoPostgres)
             text = text.replace("%", "%%")
