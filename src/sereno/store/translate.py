@@ -70,11 +70,9 @@ class SerenoDuckDB(DuckDB):
     (``raw->>'Cve. Municipio'``), where sqlglot would read a path."""
 
     def to_json_path(self, path: exp.Expr | None) -> exp.Expr | None:
-        if isinstance(path, exp.Literal) and path.is_string and not path.name.startswith("$"):
-            if not path.name.startswith("/"):
-                return exp.JSONPath(
-                    expressions=[exp.JSONPathRoot(), exp.JSONPathKey(this=path.name)]
-                )
+        key = isinstance(path, exp.Literal) and path.is_string
+        if key and not path.name.startswith(("$", "/")):
+            return exp.JSONPath(expressions=[exp.JSONPathRoot(), exp.JSONPathKey(this=path.name)])
         return super().to_json_path(path)
 
 
