@@ -8,6 +8,7 @@ from sereno.commands import (  # noqa: F401  (each module registers its commands
     link,
     publish,
     spatial,
+    store,
 )
 from sereno.commands.common import app
 

@@ -50,6 +50,11 @@ class DuckDBEngine(Engine):
             self.con.unregister("__sereno_insert")
         return data.num_rows
 
+    def restart_sequence(self, name: str, start: int) -> None:
+        # DuckDB cannot move a sequence: it is made again (no column default uses one).
+        self.con.execute(f'DROP SEQUENCE "{name}"')
+        self.con.execute(f'CREATE SEQUENCE "{name}" START {int(start)}')
+
     def begin(self) -> None:
         self.con.execute("BEGIN TRANSACTION")
 

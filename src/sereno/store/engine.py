@@ -69,6 +69,10 @@ class Engine(ABC):
         """Append ``data`` (columns named as in ``table``) to ``table``; return rows added."""
 
     @abstractmethod
+    def restart_sequence(self, name: str, start: int) -> None:
+        """Make the next ``nextval(name)`` return ``start``."""
+
+    @abstractmethod
     def begin(self) -> None: ...
 
     @abstractmethod

@@ -12,7 +12,7 @@ from sereno.errors import ConfigError, ObservatoryError
 from sereno.store.duckdb_engine import DuckDBEngine
 from sereno.store.engine import Engine
 from sereno.store.schema import migrate
-from sereno.store.url import check_store_url, store_url
+from sereno.store.url import SCHEMES, check_store_url, store_url
 
 MAPPINGS_DIR = "sources"
 
@@ -77,6 +77,20 @@ class Observatory:
     def store_name(self) -> str:
         """Where the store is: its URL, or its DuckDB file."""
         return store_url(self.config) or str(self.config.store_path)
+
+    def use_store(self, store: str) -> None:
+        """Point ``sereno.toml`` at another store (a PostgreSQL URL or a DuckDB file), from
+        the next time the observatory is opened."""
+        table = self.config.document["store"]
+        for key in ("url", "path"):
+            if key in table:
+                del table[key]
+        if store.split(":", 1)[0] in SCHEMES:
+            check_store_url(store)
+            table["engine"], table["url"] = "postgresql", store
+        else:
+            table["engine"], table["path"] = "duckdb", store
+        self.config.save()
 
     def close(self) -> None:
         self.engine.close()

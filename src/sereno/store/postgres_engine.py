@@ -187,6 +187,10 @@ class PostgresEngine(Engine):
                 for row in zip(*values, strict=True):
                     c.write_row(row)
 
+    def restart_sequence(self, name: str, start: int) -> None:
+        with self.con.cursor() as cur:
+            cur.execute("SELECT setval(%s, %s, false)", [name, int(start)])
+
     def begin(self) -> None:
         self.con.execute("BEGIN")
 
