@@ -90,38 +90,43 @@ def postgres():
     server.stop()
 
 
-@pytest.fixture
-def postgres_database(postgres):
-    """A factory of empty databases on the session's server; each is dropped at the end."""
+@pytest.fixture(scope="session")
+def _new_store(postgres):
+    """A factory of empty stores on the session's server: each its own schema of one
+    database (schemas cost nothing to make; the server and its files go at the end)."""
     import psycopg
 
-    made = []
+    with psycopg.connect(postgres.url(), autocommit=True) as con:
+        con.execute("CREATE DATABASE stores")
 
     def make() -> str:
-        name = "t_" + uuid.uuid4().hex[:16]
-        with psycopg.connect(postgres.url(), autocommit=True) as con:
-            con.execute(f"CREATE DATABASE {name}")
-        made.append(name)
-        return postgres.url(name)
+        schema = "s_" + uuid.uuid4().hex[:16]
+        with psycopg.connect(postgres.url("stores"), autocommit=True) as con:
+            con.execute(f"CREATE SCHEMA {schema}")
+        return postgres.url("stores") + f"?options=-csearch_path%3D{schema}"
 
-    yield make
-    with psycopg.connect(postgres.url(), autocommit=True) as con:
-        for name in made:
-            con.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    return make
 
 
-@pytest.fixture(autouse=True)
-def _store_engine(request, monkeypatch):
-    """On SERENO_TEST_ENGINE=postgresql, every observatory a test makes gets its own
-    database."""
+@pytest.fixture
+def postgres_database(_new_store):
+    """A factory of empty PostgreSQL stores (libpq URLs)."""
+    return _new_store
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _store_engine(request):
+    """On SERENO_TEST_ENGINE=postgresql, every observatory the tests make, whatever the
+    fixture's scope, gets its own PostgreSQL store."""
     if ENGINE != "postgresql":
         yield
         return
-    make = request.getfixturevalue("postgres_database")
+    make = request.getfixturevalue("_new_store")
     create = Observatory.create.__func__
 
     def create_on_postgres(cls, directory, name=None, language="es", store=None):
         return create(cls, directory, name, language, store or make())
 
-    monkeypatch.setattr(Observatory, "create", classmethod(create_on_postgres))
-    yield
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Observatory, "create", classmethod(create_on_postgres))
+        yield

@@ -8,8 +8,10 @@ never sits in ``sereno.toml``: libpq reads it from ``PGPASSWORD`` or ``~/.pgpass
 
 from __future__ import annotations
 
+import hashlib
 import io
 from collections.abc import Sequence
+from functools import cache
 from importlib import resources
 from typing import Any
 
@@ -112,11 +114,28 @@ class PostgresEngine(Engine):
         self._install_functions()
 
     def _install_functions(self) -> None:
-        text = resources.files(__package__).joinpath("postgres_functions.sql").read_text("utf-8")
-        source, target = strip_accents_table()
-        text = text.replace("{strip_from}", source).replace("{strip_to}", target)
+        """The dialect's helper functions, made (or remade, when this code's differ) in the
+        store's schema, once: under a lock, as several processes may open a new store."""
+        text, version = _functions_sql()
         with psycopg.Cursor(self.con) as cur:
-            cur.execute(text.encode())
+            if self._functions_version(cur) == version:
+                return
+            cur.execute("BEGIN")
+            cur.execute("SELECT pg_advisory_xact_lock(7140)")
+            if self._functions_version(cur) != version:
+                cur.execute(text.encode())
+            cur.execute("COMMIT")
+
+    @staticmethod
+    def _functions_version(cur: psycopg.Cursor) -> str | None:
+        cur.execute(
+            "SELECT 1 FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace "
+            "WHERE p.proname = 'sereno_functions_version' AND n.nspname = current_schema()"
+        )
+        if cur.fetchone() is None:
+            return None
+        cur.execute("SELECT sereno_functions_version()")
+        return cur.fetchone()[0]
 
     def execute(self, sql: str, params: Sequence[Any] | None = None) -> None:
         with self.con.cursor() as cur:
@@ -202,6 +221,20 @@ class PostgresEngine(Engine):
 
     def close(self) -> None:
         self.con.close()
+
+
+@cache
+def _functions_sql() -> tuple[str, str]:
+    """The helper functions' SQL and its version (a hash of the text)."""
+    text = resources.files(__package__).joinpath("postgres_functions.sql").read_text("utf-8")
+    source, target = strip_accents_table()
+    text = text.replace("{strip_from}", source).replace("{strip_to}", target)
+    version = hashlib.sha256(text.encode()).hexdigest()[:16]
+    text += (
+        "\nCREATE OR REPLACE FUNCTION sereno_functions_version() RETURNS text "
+        f"LANGUAGE sql IMMUTABLE AS $$ SELECT '{version}' $$;\n"
+    )
+    return text, version
 
 
 def _decoded(table: pa.Table) -> pa.Table:

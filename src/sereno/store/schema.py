@@ -32,7 +32,8 @@ def latest_version() -> int:
 
 def current_version(engine: Engine) -> int:
     exists = engine.scalar(
-        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_migrations'"
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_migrations' "
+        "AND table_schema = current_schema()"
     )
     if not exists:
         return 0

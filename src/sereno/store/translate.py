@@ -111,6 +111,12 @@ def _refuse(tree: exp.Expression, sql: str) -> None:
             raise UnsupportedSQL(f"DuckDB-only SQL for PostgreSQL: {problem}: {sql[:300]}")
 
 
+def _blob_hex(text: str) -> str:
+    """A DuckDB BLOB literal (``'\\x01ab'``: escaped and plain bytes) as PostgreSQL's hex."""
+    data = re.sub(r"\\x([0-9a-fA-F]{2})", lambda m: chr(int(m[1], 16)), text)
+    return "\\x" + data.encode("latin-1").hex()
+
+
 def _replace_table(tree: exp.Expression) -> list[exp.Expression]:
     """``CREATE OR REPLACE TABLE`` (PostgreSQL has none) as a drop and a create."""
     if isinstance(tree, exp.Create) and tree.args.get("replace") and tree.kind == "TABLE":
@@ -140,6 +146,9 @@ def to_postgres(sql: str) -> tuple[tuple[str, ...], int]:
         # wants the JSON type.
         for node in list(tree.find_all(exp.JSONExtract, exp.JSONExtractScalar)):
             node.this.replace(exp.cast(node.this.copy(), "json"))
+        for node in list(tree.find_all(exp.Cast)):
+            if node.to.is_type("varbinary", "binary", "blob") and node.this.is_string:
+                node.this.replace(exp.Literal.string(_blob_hex(node.this.name)))
         for part in _replace_table(tree):
             text = part.sql(dialect=SerenoPostgres)
             text = text.replace("%", "%%")
