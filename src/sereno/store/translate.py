@@ -111,6 +111,24 @@ def _refuse(tree: exp.Expression, sql: str) -> None:
             raise UnsupportedSQL(f"DuckDB-only SQL for PostgreSQL: {problem}: {sql[:300]}")
 
 
+_SCAN = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|--[^\n]*|\?")
+
+
+def _numbered(sql: str) -> str:
+    """``sql`` with its ``?`` parameters written ``$1``, ``$2``... in the order of the text
+    (strings, quoted names and comments are passed over)."""
+    count = 0
+
+    def number(match: re.Match) -> str:
+        nonlocal count
+        if match[0] != "?":
+            return match[0]
+        count += 1
+        return f"${count}"
+
+    return _SCAN.sub(number, sql)
+
+
 def _blob_hex(text: str) -> str:
     """A DuckDB BLOB literal (``'\\x01ab'``: escaped and plain bytes) as PostgreSQL's hex."""
     data = re.sub(r"\\x([0-9a-fA-F]{2})", lambda m: chr(int(m[1], 16)), text)
@@ -132,16 +150,16 @@ def to_postgres(sql: str) -> tuple[tuple[str, ...], int]:
     statements for psycopg's client-side binding: parameter N is written ``%(pN)s`` and
     every other ``%`` doubled."""
     statements, count = [], 0
-    for tree in sqlglot.parse(sql, read=SerenoDuckDB):
+    for tree in sqlglot.parse(_numbered(sql), read=SerenoDuckDB):
         if tree is None:
             continue
         _refuse(tree, sql)
-        # Parameters are numbered in the order DuckDB binds them, before any rewriting
-        # moves or repeats an expression that holds one.
-        for node in list(tree.walk(bfs=False)):
-            if isinstance(node, exp.Placeholder):
-                node.replace(exp.var(_MARK.format(count)))
-                count += 1
+        # Parameters keep the numbers of their place in the text (DuckDB binds them in that
+        # order, whatever order the tree is walked in or a rewrite repeats them).
+        for node in list(tree.find_all(exp.Placeholder)):
+            number = int(node.name) - 1
+            node.replace(exp.var(_MARK.format(number)))
+            count = max(count, number + 1)
         # DuckDB reads JSON out of text columns (the raw payloads are VARCHAR); PostgreSQL
         # wants the JSON type.
         for node in list(tree.find_all(exp.JSONExtract, exp.JSONExtractScalar)):
