@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO_DIR ?= demo-observatory
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test test-postgresql lint bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,8 +20,16 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/sereno demo --dir $(DEMO_DIR)
 
+# The whole suite on DuckDB (tests/store always runs both engines: the dialect contract, the
+# PostgreSQL engine, store copy), then ingestion and the store on PostgreSQL: the same
+# published SESNSP and INEGI files must give the same counts on both.
 test: $(STAMP)
 	$(BIN)/python -m pytest -n 2
+	SERENO_TEST_ENGINE=postgresql $(BIN)/python -m pytest -n 2 tests/store tests/ingest
+
+# The whole suite with every observatory on PostgreSQL (a server the tests start).
+test-postgresql: $(STAMP)
+	SERENO_TEST_ENGINE=postgresql $(BIN)/python -m pytest -n 2
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks

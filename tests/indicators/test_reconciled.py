@@ -207,7 +207,7 @@ def test_reconciliation_adds_up(obs):
     assert (table["single_source"] == events["one"]).all()
     victims = obs.engine.frame(
         "SELECT source_id, year, count(*) AS n FROM victims WHERE iccs_code LIKE '0101%' "
-        "GROUP BY ALL"
+        "GROUP BY 1, 2"
     )
     for r in victims.itertuples():
         assert table.loc[r.year, f"n_{r.source_id}"] == r.n

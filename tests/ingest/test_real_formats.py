@@ -18,7 +18,7 @@ def test_sesnsp_counts_per_unit_month_and_code_match_the_published_file(observat
     )
     got = observatory.engine.frame(
         "SELECT unit_code, year::INT AS year, month::INT AS month, iccs_code, "
-        "sum(n)::INT AS n FROM observations WHERE source_id = 'sesnsp' GROUP BY ALL"
+        "sum(n)::INT AS n FROM observations WHERE source_id = 'sesnsp' GROUP BY 1, 2, 3, 4"
     )
     merged = expected.merge(
         got,
@@ -60,7 +60,7 @@ def test_inegi_homicides_by_unit_and_month(observatory, data_dir):
     )
     got = observatory.engine.frame(
         "SELECT unit_code, year::INT AS year, month::INT AS month, count(*)::INT AS n "
-        "FROM victims GROUP BY ALL"
+        "FROM victims GROUP BY 1, 2, 3"
     )
     merged = expected.merge(got, on=["unit_code", "year", "month"], how="outer")
     assert len(merged) == len(expected)

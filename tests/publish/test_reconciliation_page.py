@@ -61,7 +61,7 @@ def test_json_twin_equals_the_linkage_and_estimate_tables(linked_client, linked_
     ).set_index("year")
     victims = stored(
         linked_app,
-        "SELECT source_id, year, count(*) AS n FROM victims WHERE iccs_code = '0101' GROUP BY ALL",
+        "SELECT source_id, year, count(*) AS n FROM victims WHERE iccs_code = '0101' GROUP BY 1, 2",
     )
     by_year = {y["year"]: y for y in data["years"]}
     for r in events.itertuples():

@@ -7,6 +7,7 @@ import pytest
 from sereno.errors import ObservatoryError
 from sereno.store import Observatory
 from sereno.store.schema import latest_version, migrate
+from sereno.store.translate import to_dialect
 
 
 def test_create_open_and_migrate_once(tmp_path):
@@ -56,9 +57,6 @@ def test_transaction_rolls_back_on_error(observatory):
     assert engine.scalar("SELECT count(*) FROM units") == 0
 
 
-def test_sql_translates_for_other_engines(observatory):
-    engine = observatory.engine
-    engine.dialect = "postgres"
-    sql = engine.translate("SELECT list_value(1, 2) AS xs, strftime(current_date, '%Y')")
+def test_sql_translates_for_other_engines():
+    sql = to_dialect("SELECT list_value(1, 2) AS xs, strftime(current_date, '%Y')", "postgres")
     assert "ARRAY[1, 2]" in sql and "TO_CHAR" in sql
-    engine.dialect = "duckdb"

@@ -230,7 +230,8 @@ def list_alerts(
     return observatory.engine.frame(
         "SELECT alert_id, kind, method, indicator, unit_codes, start_date, end_date, observed, "
         "expected, statistic, p_value, recurrence_days, severity, status, note, created_at, "
-        "updated_at FROM alerts WHERE list_contains(?, status) AND (? IS NULL OR kind = ?) "
+        f"updated_at FROM alerts WHERE {observatory.engine.dialect.list_contains('?', 'status')} "
+        "AND (? IS NULL OR kind = ?) "
         "ORDER BY end_date DESC, alert_id DESC LIMIT ?",
         [statuses, kind, kind, limit],
     )

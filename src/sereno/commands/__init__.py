@@ -9,6 +9,7 @@ from sereno.commands import (  # noqa: F401  (each module registers its commands
     prioritise,
     publish,
     spatial,
+    store,
 )
 from sereno.commands.common import app
 

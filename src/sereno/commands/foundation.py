@@ -35,16 +35,24 @@ def init(
     directory: Annotated[Path, typer.Argument(help="Directorio / directory")],
     name: Annotated[str | None, typer.Option(help="Nombre / name")] = None,
     language: Annotated[str | None, typer.Option("--language", help="es | en")] = None,
+    store: Annotated[
+        str | None,
+        typer.Option(
+            "--store",
+            help="PostgreSQL: postgresql://USUARIO@SERVIDOR:PUERTO/BASE (contraseña en "
+            "PGPASSWORD o ~/.pgpass) / password in PGPASSWORD or ~/.pgpass",
+        ),
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Crear un observatorio / create an observatory."""
     from sereno.store import Observatory
 
-    with Observatory.create(directory, name, language or default_language()) as obs:
+    with Observatory.create(directory, name, language or default_language(), store) as obs:
         result = {
             "dir": str(directory),
             "config": str(obs.config.path),
-            "store": str(obs.config.store_path),
+            "store": obs.store_name,
         }
     emit(result, as_json, lambda: console.print(t("cli.init_done", **result)))
 

@@ -123,12 +123,7 @@ def save_estimates(observatory, estimates: StrataEstimates, run_id: str | None) 
         )
     if rows:
         frame = pd.DataFrame(rows)
-        columns = ", ".join(frame.columns)
         with observatory.engine.transaction():
-            observatory.engine.register("new_estimates", pa.Table.from_pandas(frame))
-            observatory.engine.execute(
-                f"INSERT INTO mse_estimates ({columns}) SELECT {columns} FROM new_estimates"
-            )
-            observatory.engine.unregister("new_estimates")
+            observatory.engine.insert("mse_estimates", pa.Table.from_pandas(frame))
     observatory.audit("estimate", estimate_id, method=estimates.method, strata=len(rows))
     return estimate_id

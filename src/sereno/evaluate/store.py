@@ -35,10 +35,17 @@ class InterventionRecord:
     funder: str | None
 
 
+INTERVENTION_COLUMNS = (
+    "i.intervention_id, i.name_es, i.name_en, i.start_date, i.end_date, i.cost_usd, i.funder"
+)
+
+
 def interventions(observatory: Observatory) -> list[InterventionRecord]:
+    d = observatory.engine.dialect
     frame = observatory.engine.frame(
-        "SELECT i.*, list(u.unit_code ORDER BY u.unit_code) AS unit_codes FROM interventions i "
-        "JOIN intervention_units u USING (intervention_id) GROUP BY ALL ORDER BY intervention_id"
+        f"SELECT {INTERVENTION_COLUMNS}, {d.list_agg('u.unit_code', 'u.unit_code')} AS unit_codes "
+        "FROM interventions i JOIN intervention_units u USING (intervention_id) "
+        f"GROUP BY {INTERVENTION_COLUMNS} ORDER BY intervention_id"
     )
     return [
         InterventionRecord(

@@ -100,7 +100,9 @@ def load_units(
     with engine.transaction(), engine.registered("new_units", table):
         engine.execute("DELETE FROM units WHERE unit_code IN (SELECT unit_code FROM new_units)")
         engine.execute(
-            "INSERT INTO units SELECT unit_code, name, " + text_key("name") + " AS name_key, "
+            "INSERT INTO units SELECT unit_code, name, "
+            + text_key("name", engine.dialect)
+            + " AS name_key, "
             "level, parent_code, geometry, centroid_lon, centroid_lat, area_km2, source_file "
             "FROM new_units"
         )

@@ -4,7 +4,10 @@ The same SQL expression builds the key on both sides of every match (source labe
 label maps, unit names against the units table), so the two can never disagree.
 """
 
+from sereno.store.dialect import Dialect
 
-def text_key(expression: str) -> str:
+
+def text_key(expression: str, dialect: Dialect) -> str:
     """SQL for the matching key of a text: "  Colonia  El Álamo" -> "colonia el alamo"."""
-    return f"lower(strip_accents(regexp_replace(trim({expression}), '\\s+', ' ', 'g')))"
+    folded = f"regexp_replace(trim({expression}), '\\s+', ' ', 'g')"
+    return f"lower({dialect.strip_accents(folded)})"

@@ -178,7 +178,7 @@ def latest_estimates(obs: Observatory, run_id: str, by_unit: bool) -> pd.DataFra
         WITH yearly AS (
             SELECT * FROM mse_estimates
             WHERE run_id = ? AND {unit} AND stratum = concat_ws(' ', unit_code, period)
-              AND TRY_CAST(period AS INTEGER) BETWEEN 1000 AND 9999),
+              AND {obs.engine.dialect.try_cast("period", "INTEGER")} BETWEEN 1000 AND 9999),
         newest AS (SELECT estimate_id FROM yearly ORDER BY created_at DESC, estimate_id LIMIT 1)
         SELECT unit_code, period::INTEGER AS year, method, lists, n_observed, n_hat, n_lower,
                n_upper, details

@@ -109,14 +109,14 @@ def reconcile(
     per_source = obs.engine.frame(
         "SELECT v.year::INTEGER AS year, r.source_id, count(*)::BIGINT AS n "
         "FROM event_records r JOIN victims v USING (record_id) "
-        f"WHERE r.run_id = ? AND v.year IS NOT NULL {cut.format(t='v')} GROUP BY ALL",
+        f"WHERE r.run_id = ? AND v.year IS NOT NULL {cut.format(t='v')} GROUP BY 1, 2",
         [run_id, *extra],
     )
     events = obs.engine.frame(
         "SELECT e.year::INTEGER AS year, count(*)::BIGINT AS linked, "
         "count(*) FILTER (WHERE NOT contains(e.sources, ','))::BIGINT AS single_source "
         "FROM events e "
-        f"WHERE e.run_id = ? AND e.year IS NOT NULL {cut.format(t='e')} GROUP BY ALL",
+        f"WHERE e.run_id = ? AND e.year IS NOT NULL {cut.format(t='e')} GROUP BY 1",
         [run_id, *extra],
     )
     wide = per_source.pivot_table(index="year", columns="source_id", values="n", aggfunc="sum")

@@ -116,8 +116,8 @@ def quarantine_checks(reader: FieldReader, have_units: bool, m: Mapping) -> list
             "p.age_text",
         ),
         check(
-            "p.time_text IS NOT NULL AND "
-            "NOT regexp_full_match(p.time_text, '\\d{1,2}:\\d{2}(:\\d{2})?')",
+            "p.time_text IS NOT NULL AND NOT "
+            + reader.dialect.regexp_full_match("p.time_text", "'\\d{1,2}:\\d{2}(:\\d{2})?'"),
             "bad_time",
             "time",
             "p.time_text",

@@ -6,11 +6,10 @@ parse a whole file in one vectorised query instead of a Python loop over rows.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from sereno.errors import MappingError
 from sereno.ingest.mapping import FieldSpec, Mapping
 from sereno.io import RawTable
+from sereno.store.dialect import Dialect
 
 
 def ident(name: str) -> str:
@@ -23,17 +22,14 @@ def literal(value: object) -> str:
     return "'" + str(value).replace("'", "''") + "'"
 
 
-def literal_list(values: Iterable[object]) -> str:
-    return "[" + ", ".join(literal(v) for v in values) + "]"
-
-
 class FieldReader:
     """Builds the SQL that reads each canonical field of ``mapping`` from ``raw``."""
 
-    def __init__(self, mapping: Mapping, raw: RawTable, file_name: str) -> None:
+    def __init__(self, mapping: Mapping, raw: RawTable, file_name: str, dialect: Dialect) -> None:
         self.mapping = mapping
         self.raw = raw
         self.file_name = file_name
+        self.dialect = dialect
         # Markers as written and in upper, lower and title case: an exact IN is several
         # times faster than folding the case of every cell of a million-row file.
         variants = {v for m in mapping.missing for v in (m, m.upper(), m.lower(), m.title())}
@@ -94,7 +90,7 @@ class FieldReader:
         else:
             expression = f"nullif(concat_ws({literal(spec.join)}, {', '.join(cells)}), '')"
         if spec.decode == "inegi_age":
-            expression = _inegi_age(expression)
+            expression = _inegi_age(expression, self.dialect)
         return expression
 
     def label(self, field: str) -> str:
@@ -121,9 +117,9 @@ def _padded(cells: list[str], spec: FieldSpec) -> str:
     return f"(CASE {' '.join(branches)} ELSE {whole} END)"
 
 
-def _inegi_age(expression: str) -> str:
+def _inegi_age(expression: str, dialect: Dialect) -> str:
     """INEGI's age code: 4xxx years, 1xxx hours, 2xxx days, 3xxx months; x098/4998 unknown."""
-    code = f"try_cast({expression} AS INTEGER)"
+    code = dialect.try_cast(expression, "INTEGER")
     return (
         f"(CASE WHEN {code} IN (1098, 2098, 3098) OR {code} >= 4998 THEN NULL "
         f"WHEN {code} BETWEEN 4000 AND 4997 THEN CAST({code} - 4000 AS VARCHAR) "
@@ -131,19 +127,18 @@ def _inegi_age(expression: str) -> str:
     )
 
 
-def whole_number(expression: str, thousands: str) -> str:
+def whole_number(expression: str, thousands: str, dialect: Dialect) -> str:
     """A non-negative whole number written with or without thousands separators, else NULL."""
     cleaned = f"regexp_replace({expression}, '[\\s{_regex_escape(thousands)}]', '', 'g')"
-    return (
-        f"(CASE WHEN regexp_full_match({cleaned}, '\\d+(\\.0+)?') "
-        f"THEN try_cast(try_cast({cleaned} AS DOUBLE) AS BIGINT) END)"
-    )
+    digits = dialect.regexp_full_match(cleaned, "'\\d+(\\.0+)?'")
+    whole = dialect.try_cast(dialect.try_cast(cleaned, "DOUBLE"), "BIGINT")
+    return f"(CASE WHEN {digits} THEN {whole} END)"
 
 
-def decimal_number(expression: str, decimal: str) -> str:
+def decimal_number(expression: str, decimal: str, dialect: Dialect) -> str:
     if decimal == ",":
         expression = f"replace({expression}, ',', '.')"
-    return f"try_cast({expression} AS DOUBLE)"
+    return dialect.try_cast(expression, "DOUBLE")
 
 
 def _regex_escape(text: str) -> str:

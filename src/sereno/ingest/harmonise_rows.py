@@ -26,14 +26,21 @@ from sereno.ingest.expressions import (
     decimal_number,
     ident,
     literal,
-    literal_list,
     whole_number,
 )  # fmt: skip
 from sereno.ingest.mapping import VOCABULARY_FIELDS, Mapping
 from sereno.io import ISSUE, ISSUE_VALUE, ROW, RawTable
 from sereno.store import Observatory
+from sereno.store.dialect import Dialect
 
 EXTRA_CELLS = "__extra_cells"
+# The harmonised columns of a row, in order (the month counts of wide files follow).
+HARMONISED = (
+    "row_number", "raw_json", "raw_hash", "source_record_id", "incident_key", "out_of_scope",
+    "date", "date_precision", "year", "month", "time", "unit_code", "lat", "lon",
+    "location_precision", "location_method", "offence_label", "iccs_code", "sex", "age",
+    "weapon", "place", "name", "n",
+)  # fmt: skip
 
 
 def harmonise_rows(
@@ -43,7 +50,7 @@ def harmonise_rows(
     in the temporary table ``harmonised_rows``; the rows stay in the engine, only the
     quarantined ones and the counts come back."""
     engine = observatory.engine
-    reader = FieldReader(mapping, raw, file_name)
+    reader = FieldReader(mapping, raw, file_name, engine.dialect)
     parsed_sql = _parse_sql(reader, source)
     with engine.registered("raw_rows", raw.table):
         engine.execute(f"CREATE OR REPLACE TEMP TABLE parsed_rows AS {parsed_sql}")
@@ -73,7 +80,7 @@ def _unit_level(observatory: Observatory, mapping: Mapping) -> str | None:
 
 
 def _parse_sql(reader: FieldReader, source: str) -> str:
-    m = reader.mapping
+    m, d = reader.mapping, reader.dialect
     text = {f: reader.text(f) for f in m.fields}
     for f in (
         "date",
@@ -96,17 +103,15 @@ def _parse_sql(reader: FieldReader, source: str) -> str:
     ):
         text.setdefault(f, "NULL::VARCHAR")
     raw_columns = reader.raw.columns
-    raw_json = (
-        "to_json(struct_pack(" + ", ".join(f"{ident(c)} := {ident(c)}" for c in raw_columns) + "))"
-    )
+    raw_json = d.json_object([(c, ident(c)) for c in raw_columns])
     if reader.raw.extra_columns:
         # Cells beyond the header are kept verbatim too, only on the rows that have them, so
         # that every other row hashes the same as in a corrected file.
         extras = ", ".join(ident(c) for c in reader.raw.extra_columns)
-        raw_json = (
-            f"CASE WHEN coalesce({extras}) IS NULL THEN {raw_json} ELSE "
-            f"json_merge_patch({raw_json}, to_json({{'{EXTRA_CELLS}': [{extras}]}})) END"
+        with_extras = d.json_add_list(
+            raw_json, EXTRA_CELLS, [ident(c) for c in reader.raw.extra_columns]
         )
+        raw_json = f"CASE WHEN coalesce({extras}) IS NULL THEN {raw_json} ELSE {with_extras} END"
     if reader.raw.has_issues:
         # The reader's reason for a row (a GeoJSON feature that is not one) stays in its
         # payload: only a corrected file, not a new mapping, can store such a row.
@@ -114,21 +119,22 @@ def _parse_sql(reader: FieldReader, source: str) -> str:
             f"CASE WHEN {ident(ISSUE)} IS NULL THEN {raw_json} ELSE "
             f"json_merge_patch({raw_json}, to_json({{'{ISSUE}': {ident(ISSUE_VALUE)}}})) END"
         )
+    age = f"replace({text['age']}, ',', '.')"
     select = [
         f"{ROW} AS row_number",
         "__raw_json AS raw_json",
         f"md5({literal(source)} || __raw_json) AS raw_hash",
         *(f"{expr} AS {f}_text" for f, expr in text.items() if f != "offence"),
         "__offence AS offence_text",
-        f"try_strptime({text['date']}, {literal_list(m.date_formats)})::DATE AS date_value",
-        f"try_cast({text['year']} AS INTEGER) AS year_value",
-        f"try_cast({text['month']} AS INTEGER) AS month_value",
-        f"try_cast({text['day']} AS INTEGER) AS day_value",
-        f"try_cast({text['date_precision']} AS INTEGER) AS precision_value",
-        f"{whole_number(text['count'], m.thousands)} AS count_value",
-        f"{decimal_number(text['lat'], m.decimal)} AS lat",
-        f"{decimal_number(text['lon'], m.decimal)} AS lon",
-        f"try_cast(replace({text['age']}, ',', '.') AS DOUBLE) AS age_value",
+        f"{d.try_strptime(text['date'], m.date_formats)}::DATE AS date_value",
+        f"{d.try_cast(text['year'], 'INTEGER')} AS year_value",
+        f"{d.try_cast(text['month'], 'INTEGER')} AS month_value",
+        f"{d.try_cast(text['day'], 'INTEGER')} AS day_value",
+        f"{d.try_cast(text['date_precision'], 'INTEGER')} AS precision_value",
+        f"{whole_number(text['count'], m.thousands, d)} AS count_value",
+        f"{decimal_number(text['lat'], m.decimal, d)} AS lat",
+        f"{decimal_number(text['lon'], m.decimal, d)} AS lon",
+        f"{d.try_cast(age, 'DOUBLE')} AS age_value",
         f"{_scope(reader)} AS out_of_scope",
         f"{_extra(reader)} AS extra_cell",
         f"{_issue(reader, ISSUE)} AS issue_code",
@@ -138,11 +144,11 @@ def _parse_sql(reader: FieldReader, source: str) -> str:
         cell = reader.cell(reader.column(column, "months"))
         select += [
             f"{cell} AS month_{month}_text",
-            f"{whole_number(cell, m.thousands)} AS month_{month}_count",
+            f"{whole_number(cell, m.thousands, d)} AS month_{month}_count",
         ]
     return (
         f"SELECT {', '.join(select)} FROM (SELECT *, {raw_json} AS __raw_json, "
-        f"{text['offence']} AS __offence FROM raw_rows)"
+        f"{text['offence']} AS __offence FROM raw_rows) AS r"
     )
 
 
@@ -189,10 +195,11 @@ def _locate_points(observatory: Observatory, level: str | None) -> pa.Table:
 def _resolve_sql(reader: FieldReader, observatory: Observatory, level: str | None) -> str:
     m = reader.mapping
     engine = observatory.engine
+    d = engine.dialect
     have_units = bool(engine.scalar("SELECT count(*) FROM units"))
     smallest = observatory.config.smallest_level
     name_level = f"WHERE level = {literal(level)}" if level else ""
-    key = text_key("d.t")
+    key = text_key("d.t", d)
     if m.offence_prefix:
         key = f"left({key}, {int(m.offence_prefix)})"
     # Labels are matched once per distinct value, not once per row: files repeat a handful
@@ -201,14 +208,14 @@ def _resolve_sql(reader: FieldReader, observatory: Observatory, level: str | Non
         _distinct_lookup(
             "offence_text",
             key,
-            "SELECT " + text_key("label") + " AS k, "
-            "arg_min(iccs_code, priority) AS v FROM offence_labels GROUP BY 1",
+            f"SELECT {text_key('label', d)} AS k, "
+            f"{d.arg_min('iccs_code', 'priority')} AS v FROM offence_labels GROUP BY 1",
             "o",
         ),
         "LEFT JOIN units uc ON uc.unit_code = p.unit_code_text",
         _distinct_lookup(
             "unit_name_text",
-            text_key("d.t"),
+            text_key("d.t", d),
             f"SELECT name_key AS k, count(*) AS n, min(unit_code) AS v FROM units "
             f"{name_level} GROUP BY 1",
             "un",
@@ -220,8 +227,8 @@ def _resolve_sql(reader: FieldReader, observatory: Observatory, level: str | Non
         joins.append(
             _distinct_lookup(
                 f"{f}_text",
-                text_key("d.t"),
-                f"SELECT {text_key('label')} AS k, arg_min(value, priority) AS v "
+                text_key("d.t", d),
+                f"SELECT {text_key('label', d)} AS k, {d.arg_min('value', 'priority')} AS v "
                 f"FROM vocabulary_labels WHERE field = {literal(f)} GROUP BY 1",
                 f"v_{f}",
             )
@@ -245,7 +252,7 @@ def _resolve_sql(reader: FieldReader, observatory: Observatory, level: str | Non
         f"CASE WHEN {method} = 'point' THEN 1 WHEN {unit_level} = {literal(smallest)} "
         "OR {smallest} IS NULL THEN 2 ELSE 3 END"
     ).replace("{smallest}", literal(smallest))
-    date = _date_sql(m)
+    date = _date_sql(m, d)
     checks = quarantine_checks(reader, have_units, m)
     # The conditions are evaluated once per row (the index of the first that holds); the
     # reason's code, field, column and expected text follow from the index.
@@ -264,10 +271,10 @@ def _resolve_sql(reader: FieldReader, observatory: Observatory, level: str | Non
         k: "[" + ", ".join(getattr(c, k) for c in checks) + "][reason_index]"
         for k in ("code", "field", "column", "expected")
     }
-    hidden = ", ".join(["reason_index", *(f"_v{i}" for i in range(1, len(checks) + 1))])
     month_columns = "".join(f", p.month_{i}_count" for i in sorted(m.months.values()))
+    kept = ", ".join([*HARMONISED, *(f"month_{i}_count" for i in sorted(m.months.values()))])
     return f"""
-    SELECT * EXCLUDE ({hidden}), {per_check["code"]}::VARCHAR AS reason_code,
+    SELECT {kept}, {per_check["code"]}::VARCHAR AS reason_code,
            {per_check["field"]}::VARCHAR AS reason_field,
            {per_check["column"]}::VARCHAR AS reason_column,
            ({value})::VARCHAR AS reason_value,
@@ -276,7 +283,7 @@ def _resolve_sql(reader: FieldReader, observatory: Observatory, level: str | Non
     SELECT p.row_number, p.raw_json, p.raw_hash, p.source_record_id_text AS source_record_id,
            p.incident_id_text AS incident_key, p.out_of_scope,
            {date[0]} AS date, {date[1]} AS date_precision, {date[2]} AS year, {date[3]} AS month,
-           {_time_sql()} AS time, {unit_code} AS unit_code, p.lat, p.lon,
+           {_time_sql(d)} AS time, {unit_code} AS unit_code, p.lat, p.lon,
            {precision} AS location_precision, {method} AS location_method,
            p.offence_text AS offence_label, o.v AS iccs_code, v_sex.v AS sex,
            CAST(round(p.age_value) AS SMALLINT) AS age, v_weapon.v AS weapon,
@@ -288,7 +295,7 @@ def _resolve_sql(reader: FieldReader, observatory: Observatory, level: str | Non
                FROM parsed_rows WHERE source_record_id_text IS NOT NULL GROUP BY 1
                HAVING count(DISTINCT raw_hash) > 1) ids ON ids.id = p.source_record_id_text
     {" ".join(joins)}
-    )
+    ) AS h
     """
 
 
@@ -301,7 +308,7 @@ def _distinct_lookup(column: str, key: str, table: str, alias: str, extra: str =
     )
 
 
-def _date_sql(m: Mapping) -> tuple[str, str, str, str]:
+def _date_sql(m: Mapping, d: Dialect) -> tuple[str, str, str, str]:
     """date, precision (1 day .. 4 year), year, month from a date or year/month/day."""
     valid_day = "p.day_value BETWEEN 1 AND 31"
     valid_month = "p.month_value BETWEEN 1 AND 12"
@@ -311,7 +318,7 @@ def _date_sql(m: Mapping) -> tuple[str, str, str, str]:
         return date, precision, "year(p.date_value)", "month(p.date_value)"
     date = (
         f"CASE WHEN {valid_month} AND {valid_day} THEN "
-        "try_cast(make_date(p.year_value, p.month_value, p.day_value) AS DATE) END"
+        f"{d.try_make_date('p.year_value', 'p.month_value', 'p.day_value')} END"
     )
     month = "CASE WHEN p.month_value BETWEEN 1 AND 12 THEN p.month_value END"
     precision = (
@@ -321,12 +328,13 @@ def _date_sql(m: Mapping) -> tuple[str, str, str, str]:
     return date, precision, "p.year_value", month
 
 
-def _time_sql() -> str:
-    parts = "regexp_extract(p.time_text, '^(\\d{1,2}):(\\d{2})', ['h', 'm'])"
+def _time_sql(d: Dialect) -> str:
+    clock = "'^(\\d{1,2}):(\\d{2})'"
+    hours, minutes = (d.regexp_group("p.time_text", clock, g) for g in (1, 2))
     return (
-        f"CASE WHEN p.time_text IS NOT NULL AND try_cast({parts}.h AS INTEGER) < 24 "
-        f"AND try_cast({parts}.m AS INTEGER) < 60 THEN lpad({parts}.h, 2, '0') || ':' || "
-        f"{parts}.m END"
+        f"CASE WHEN p.time_text IS NOT NULL AND {d.try_cast(hours, 'INTEGER')} < 24 "
+        f"AND {d.try_cast(minutes, 'INTEGER')} < 60 THEN lpad({hours}, 2, '0') || ':' || "
+        f"{minutes} END"
     )
 
 

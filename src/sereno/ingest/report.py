@@ -67,7 +67,7 @@ def ingestion_report(observatory: Observatory, batches: list[IngestResult], lang
     )
     reasons = engine.rows(
         "SELECT source_id, reason_code, count(*) FROM quarantine WHERE "
-        "status = 'open' GROUP BY ALL ORDER BY 1, 3 DESC"
+        "status = 'open' GROUP BY 1, 2 ORDER BY 1, 3 DESC"
     )
     if reasons:
         lines += ["", f"## {t('report.reasons', lang)}", ""]
@@ -76,7 +76,7 @@ def ingestion_report(observatory: Observatory, batches: list[IngestResult], lang
             [[s, _reason(code, lang), number(n)] for s, code, n in reasons],
         )
     coverage = engine.rows(
-        "SELECT source_id, counted, year, sum(n) FROM observations GROUP BY ALL ORDER BY 1, 3"
+        "SELECT source_id, counted, year, sum(n) FROM observations GROUP BY 1, 2, 3 ORDER BY 1, 3"
     )
     years = sorted({r[2] for r in coverage})
     by_source: dict[tuple[str, str], dict[int, int]] = {}

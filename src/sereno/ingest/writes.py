@@ -45,13 +45,16 @@ def write_batch(
             SELECT v.*, (SELECT coalesce(max(record_id), 0) FROM records) + v.row_number
                      AS record_id,
                    1 + coalesce(e.version, 0) AS version
-            FROM (SELECT * FROM harmonised_rows WHERE {VALID}) v
-            ANTI JOIN (SELECT raw_hash FROM records WHERE source_id = ?) r USING (raw_hash)
+            FROM (SELECT * FROM harmonised_rows WHERE {VALID} AND row_number IN (
+                SELECT min(row_number) FROM harmonised_rows WHERE {VALID} GROUP BY raw_hash
+            )) v
             LEFT JOIN (
                 SELECT source_record_id, max(version) AS version FROM records
                 WHERE source_id = ? AND source_record_id IS NOT NULL GROUP BY 1
             ) e USING (source_record_id)
-            QUALIFY row_number() OVER (PARTITION BY v.raw_hash ORDER BY v.row_number) = 1
+            WHERE NOT EXISTS (
+                SELECT 1 FROM records r WHERE r.source_id = ? AND r.raw_hash = v.raw_hash
+            )
             """,
             [source, source],
         )
@@ -152,10 +155,11 @@ def _quarantine(
     engine.execute(
         """
         CREATE TEMP TABLE new_failed AS
-        SELECT f.* FROM (
-            SELECT * FROM failed_rows
-            QUALIFY row_number() OVER (PARTITION BY raw_hash ORDER BY row_number) = 1
-        ) f ANTI JOIN (SELECT raw_hash FROM records WHERE source_id = ?) r USING (raw_hash)
+        SELECT f.* FROM failed_rows f
+        WHERE f.row_number IN (SELECT min(row_number) FROM failed_rows GROUP BY raw_hash)
+          AND NOT EXISTS (
+              SELECT 1 FROM records r WHERE r.source_id = ? AND r.raw_hash = f.raw_hash
+          )
         """,
         [source],
     )

@@ -97,7 +97,10 @@ class PortalData:
     @cached
     def sources(self) -> pd.DataFrame:
         """Each source with its coverage, records and open quarantine."""
-        return self.frame("""
+        d = self.obs.engine.dialect
+        first = d.make_date("year", "coalesce(month, 1)", "1")
+        last = d.make_date("year", "coalesce(month, 12)", "1")
+        return self.frame(f"""
             SELECT s.source_id, s.kind, s.counts, s.layout, s.definition_version, s.description,
                    o.first_month, o.last_month, o.observations,
                    (SELECT count(*) FROM records r WHERE r.source_id = s.source_id) AS records,
@@ -105,10 +108,8 @@ class PortalData:
                       AND q.status = 'open') AS quarantined
             FROM sources s LEFT JOIN (
                 SELECT source_id, sum(n)::BIGINT AS observations,
-                       strftime(min(make_date(year, coalesce(month, 1), 1)), '%Y-%m')
-                           AS first_month,
-                       strftime(max(make_date(year, coalesce(month, 12), 1)), '%Y-%m')
-                           AS last_month
+                       strftime(min({first}), '%Y-%m') AS first_month,
+                       strftime(max({last}), '%Y-%m') AS last_month
                 FROM observations GROUP BY source_id) o USING (source_id)
             ORDER BY s.source_id
         """)
@@ -117,15 +118,17 @@ class PortalData:
     def offences(self) -> pd.DataFrame:
         """iccs_code, counted, sources, n: what the store counts."""
         return self.frame(
-            "SELECT iccs_code, counted, list(DISTINCT source_id ORDER BY source_id) AS sources, "
-            "sum(n)::BIGINT AS n FROM observations GROUP BY ALL ORDER BY iccs_code, counted"
+            "SELECT iccs_code, counted, "
+            + self.obs.engine.dialect.list_agg("source_id", "source_id", distinct=True)
+            + " AS sources, sum(n)::BIGINT AS n FROM observations GROUP BY 1, 2 "
+            "ORDER BY iccs_code, counted"
         )
 
     @cached
     def quarantine_reasons(self) -> pd.DataFrame:
         return self.frame(
             "SELECT source_id, reason_code, count(*) AS n FROM quarantine "
-            "WHERE status = 'open' GROUP BY ALL ORDER BY source_id, n DESC"
+            "WHERE status = 'open' GROUP BY 1, 2 ORDER BY source_id, n DESC"
         )
 
     def sources_of(self, iccs: str) -> list[str]:
@@ -208,8 +211,10 @@ class PortalData:
     def interventions(self) -> pd.DataFrame:
         return self.frame(
             "SELECT i.intervention_id, name_es, name_en, start_date, end_date, cost_usd, funder, "
-            "list(u.unit_code ORDER BY u.unit_code) AS unit_codes FROM interventions i "
-            "LEFT JOIN intervention_units u USING (intervention_id) GROUP BY ALL ORDER BY 1"
+            + self.obs.engine.dialect.list_agg("u.unit_code", "u.unit_code")
+            + " AS unit_codes FROM interventions i "
+            "LEFT JOIN intervention_units u USING (intervention_id) GROUP BY 1, 2, 3, 4, 5, 6, 7 "
+            "ORDER BY 1"
         )
 
 

@@ -35,7 +35,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sereno.publish.cube import ALL_YEARS, RESIDUAL, ROOT, ancestors
+from sereno.publish.cube import ALL_YEARS, RESIDUAL, ROOT
 from sereno.publish.privacy import RecordPolicy
 
 TOP_AGE = 80  # ages from here on are one band ("80+"): the oldest victims are the rarest
@@ -78,11 +78,11 @@ def release_records(data: Any, policy: RecordPolicy | None = None) -> RecordRele
         "v.unit_code, v.sex, v.age, v.weapon, v.place "
         "FROM victims v JOIN current_records USING (record_id)"
     )
-    units = data.units()
-    frame = generalise(raw, units, data.levels, policy)
+    units, links = data.units(), data.links()
+    frame = generalise(raw, units, links, data.levels, policy)
     columns = published_columns(policy)
     suppressed = suppressed_cells(data, frame[["source_id", "iccs_code"]].drop_duplicates())
-    keys = certain_cells(frame, units, data.levels, policy, spans(suppressed))
+    keys = certain_cells(frame, units, links, data.levels, policy, spans(suppressed))
     hits = keys.merge(suppressed[KEY], on=KEY)["row"].unique()
     in_suppressed = np.zeros(len(frame), dtype=bool)
     in_suppressed[hits] = True
@@ -99,7 +99,11 @@ def published_columns(policy: RecordPolicy) -> list[str]:
 
 
 def generalise(
-    raw: pd.DataFrame, units: pd.DataFrame, levels: list[str], policy: RecordPolicy
+    raw: pd.DataFrame,
+    units: pd.DataFrame,
+    links: pd.DataFrame,
+    levels: list[str],
+    policy: RecordPolicy,
 ) -> pd.DataFrame:
     """``raw`` with the period, the published unit and age band; ``own_unit`` kept aside."""
     out = raw.reset_index(drop=True).copy()
@@ -114,7 +118,7 @@ def generalise(
     known = out["unit_code"].where(out["unit_code"].isin(units["unit_code"]))
     out["own_unit"] = known
     if policy.level:
-        shown = unit_at_level(units, levels, policy.level)
+        shown = unit_at_level(units, links, levels, policy.level)
         out["unit_code"] = known.map(shown)
         out["level"] = out["unit_code"].map(units.set_index("unit_code")["level"])
     if "age" in policy.columns:
@@ -122,11 +126,14 @@ def generalise(
     return out
 
 
-def unit_at_level(units: pd.DataFrame, levels: list[str], level: str) -> pd.Series:
-    """Each unit's published unit: its ancestor at ``level``, or itself when coarser."""
+def unit_at_level(
+    units: pd.DataFrame, links: pd.DataFrame, levels: list[str], level: str
+) -> pd.Series:
+    """Each unit's published unit: its ancestor at ``level``, or itself when coarser
+    (``links``: the portal's roll-up, every unit with itself and its ancestors)."""
     rank = {name: i for i, name in enumerate(levels)}
     level_of = units.set_index("unit_code")["level"].map(rank)
-    pairs = ancestors(units)
+    pairs = links
     pairs = pairs[pairs["ancestor"] != ROOT]
     at_level = pairs[pairs["ancestor"].map(level_of) == rank[level]]
     shown = at_level.drop_duplicates("unit_code").set_index("unit_code")["ancestor"]
@@ -164,6 +171,7 @@ def spans(cells: pd.DataFrame) -> dict[str, str]:
 def certain_cells(
     frame: pd.DataFrame,
     units: pd.DataFrame,
+    links: pd.DataFrame,
     levels: list[str],
     policy: RecordPolicy,
     span: dict[str, str],
@@ -186,8 +194,7 @@ def certain_cells(
         add(everyone, "unit", ROOT, period)
     if policy.level:
         shown = frame["unit_code"]
-        lineage = ancestors(units)
-        lineage = lineage[lineage["ancestor"] != ROOT]
+        lineage = links[links["ancestor"] != ROOT]
         placed = (
             pd.DataFrame({"row": base["row"], "unit_code": shown})
             .dropna()
@@ -231,14 +238,13 @@ def audit_records(records: pd.DataFrame, data: Any, policy: RecordPolicy) -> dic
     if records.empty:
         return {"recoverable": 0, "rare": 0}
     size = records.groupby(columns, dropna=False)[columns[0]].transform("size")
-    units = data.units()
+    links = data.links()
     rows = records.reset_index(drop=True)
     period = rows["period"].astype(str)
     year = rows["year"].astype(str)
     found = [rows.assign(kind="unit", unit_code=ROOT, period=p) for p in (year, None)]
     if "unit_code" in rows:
-        lineage = ancestors(units)
-        lineage = lineage[lineage["ancestor"] != ROOT]
+        lineage = links[links["ancestor"] != ROOT]
         placed = rows.dropna(subset=["unit_code"]).merge(lineage, on="unit_code")
         found.append(placed.assign(kind="unit", unit_code=placed["ancestor"],
                                    period=placed["year"].astype(str)))  # fmt: skip

@@ -10,11 +10,12 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
+from sereno.store.dialect import DUCKDB
 from sereno.store.engine import Engine
 
 
 class DuckDBEngine(Engine):
-    dialect = "duckdb"
+    dialect = DUCKDB
 
     def __init__(self, path: str | Path = ":memory:", read_only: bool = False) -> None:
         self.path = str(path)
@@ -48,6 +49,11 @@ class DuckDBEngine(Engine):
         finally:
             self.con.unregister("__sereno_insert")
         return data.num_rows
+
+    def restart_sequence(self, name: str, start: int) -> None:
+        # DuckDB cannot move a sequence: it is made again (no column default uses one).
+        self.con.execute(f'DROP SEQUENCE "{name}"')
+        self.con.execute(f'CREATE SEQUENCE "{name}" START {int(start)}')
 
     def begin(self) -> None:
         self.con.execute("BEGIN TRANSACTION")

@@ -14,7 +14,9 @@ from typing import Any
 
 import pandas as pd
 import pyarrow as pa
-import sqlglot
+
+from sereno.store.dialect import DUCKDB, Dialect
+from sereno.store.translate import to_dialect
 
 # The dialect every query in Sereno is written in.
 SOURCE_DIALECT = "duckdb"
@@ -23,14 +25,14 @@ SOURCE_DIALECT = "duckdb"
 class Engine(ABC):
     """A connection to the observatory store."""
 
-    dialect: str = SOURCE_DIALECT
+    #: What differs in this engine's SQL (``sereno.store.dialect``); stages build their SQL
+    #: with its methods and hand it to ``execute``, which translates it.
+    dialect: Dialect = DUCKDB
 
     def translate(self, sql: str) -> str:
-        """``sql`` in this engine's dialect (identity for DuckDB)."""
-        if self.dialect == SOURCE_DIALECT:
-            return sql
-        statements = sqlglot.transpile(sql, read=SOURCE_DIALECT, write=self.dialect)
-        return ";\n".join(statements)
+        """``sql`` as this engine runs it (identity for DuckDB), for reading: ``execute`` and
+        ``arrow`` translate by themselves."""
+        return to_dialect(sql, self.dialect.sqlglot_name)
 
     @abstractmethod
     def execute(self, sql: str, params: Sequence[Any] | None = None) -> None:
@@ -65,6 +67,10 @@ class Engine(ABC):
     @abstractmethod
     def insert(self, table: str, data: pa.Table) -> int:
         """Append ``data`` (columns named as in ``table``) to ``table``; return rows added."""
+
+    @abstractmethod
+    def restart_sequence(self, name: str, start: int) -> None:
+        """Make the next ``nextval(name)`` return ``start``."""
 
     @abstractmethod
     def begin(self) -> None: ...

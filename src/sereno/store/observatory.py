@@ -12,6 +12,7 @@ from sereno.errors import ConfigError, ObservatoryError
 from sereno.store.duckdb_engine import DuckDBEngine
 from sereno.store.engine import Engine
 from sereno.store.schema import migrate
+from sereno.store.url import SCHEMES, check_store_url, store_url
 
 MAPPINGS_DIR = "sources"
 
@@ -25,14 +26,35 @@ class Observatory:
         self.engine = engine
 
     @classmethod
-    def create(cls, directory: str | Path, name: str | None = None, language: str = "es"):
+    def create(
+        cls,
+        directory: str | Path,
+        name: str | None = None,
+        language: str = "es",
+        store: str | None = None,
+    ):
+        """A new observatory in ``directory``; its store is a DuckDB file beside the
+        configuration, or the PostgreSQL database at ``store`` (a libpq URL without a
+        password)."""
         directory = Path(directory)
         if (directory / CONFIG_NAME).exists():
             raise ObservatoryError("error.already_an_observatory", dir=directory)
+        if store is not None:
+            check_store_url(store)
         directory.mkdir(parents=True, exist_ok=True)
         (directory / MAPPINGS_DIR).mkdir(exist_ok=True)
-        Config.create(directory, name or directory.resolve().name, language)
-        observatory = cls.open(directory)
+        config = Config.create(directory, name or directory.resolve().name, language)
+        if store is not None:
+            table = config.document["store"]
+            table["engine"] = "postgresql"
+            table["url"] = store
+            del table["path"]
+            config.save()
+        try:
+            observatory = cls.open(directory)
+        except BaseException:
+            config.path.unlink()  # no half-made observatory
+            raise
         observatory.audit("init", str(directory))
         return observatory
 
@@ -44,8 +66,31 @@ class Observatory:
             raise ObservatoryError(dir=directory)
         config = Config.load(config_path)
         engine = _engine_for(config)
-        migrate(engine, str(config.store_path))
+        try:
+            migrate(engine, store_url(config) or str(config.store_path))
+        except BaseException:
+            engine.close()
+            raise
         return cls(directory, config, engine)
+
+    @property
+    def store_name(self) -> str:
+        """Where the store is: its URL, or its DuckDB file."""
+        return store_url(self.config) or str(self.config.store_path)
+
+    def use_store(self, store: str) -> None:
+        """Point ``sereno.toml`` at another store (a PostgreSQL URL or a DuckDB file), from
+        the next time the observatory is opened."""
+        table = self.config.document["store"]
+        for key in ("url", "path"):
+            if key in table:
+                del table[key]
+        if store.split(":", 1)[0] in SCHEMES:
+            check_store_url(store)
+            table["engine"], table["url"] = "postgresql", store
+        else:
+            table["engine"], table["path"] = "duckdb", store
+        self.config.save()
 
     def close(self) -> None:
         self.engine.close()
@@ -72,10 +117,19 @@ class Observatory:
 
 
 def _engine_for(config: Config) -> Engine:
+    url = store_url(config)
+    if config.engine_name == "postgresql" or url:
+        from sereno.store.postgres_engine import PostgresEngine
+
+        if not url:
+            raise ConfigError(file=config.path, detail="[store] url missing / falta [store] url")
+        check_store_url(url)
+        return PostgresEngine(url)
     if config.engine_name == "duckdb":
         return DuckDBEngine(config.store_path)
     raise ConfigError(
-        file=config.path, detail=f"engine '{config.engine_name}' is not available yet (duckdb)"
+        file=config.path,
+        detail=f"engine '{config.engine_name}' is not available (duckdb, postgresql)",
     )
 
 

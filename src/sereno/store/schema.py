@@ -32,7 +32,8 @@ def latest_version() -> int:
 
 def current_version(engine: Engine) -> int:
     exists = engine.scalar(
-        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_migrations'"
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_migrations' "
+        "AND table_schema = current_schema()"
     )
     if not exists:
         return 0
@@ -57,7 +58,7 @@ def migrate(engine: Engine, store_name: str = "store") -> list[int]:
             continue
         with engine.transaction():
             for statement in _statements(sql):
-                engine.execute(engine.translate(statement))
+                engine.execute(statement)
             engine.execute(
                 "INSERT INTO schema_migrations (version, name) VALUES (?, ?)", [version, name]
             )
