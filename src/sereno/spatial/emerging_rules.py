@@ -38,7 +38,10 @@ toward its 90 % and needs the final bin significant (either sign); persistent co
 historical and diminishing; "historical" needs the final z below 0 (above 0 for cold);
 "oscillating hot" takes at most 90 % (the cold one fewer than 90 %); "sporadic" does not
 need the final step; a trend is significant at ``p < threshold`` for intensifying hot
-spots, at ``p <= threshold`` for the others, and absent at ``p > threshold``.
+spots, at ``p <= threshold`` for the others, and absent at ``p > threshold``. One
+consequence: a cold spot with a significant upward trend is "intensifying hot" to sfdep
+(tested first, either sign), so sfdep names a diminishing cold spot only when the trend's
+p equals the threshold exactly (tests/spatial/test_emerging_rules.py).
 """
 
 from __future__ import annotations
