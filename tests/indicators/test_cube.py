@@ -197,3 +197,28 @@ def test_cli_and_portal_give_the_same_homicide_counts_and_rates(demo: Path):
             visible[column].astype(float),
             atol=0.05 if column == "rate" else 0,
         )
+
+
+def test_alerts_evaluation_and_hot_spots_read_the_same_counts_at_every_level(obs):
+    """Before the cube, the scan and the evaluations refused any level but the records'
+    own (no roll-up); now all three stages read the cube's figures for the same source."""
+    from sereno.alerts.store import store_series
+    from sereno.evaluate.store import homicide_panel
+    from sereno.spatial.sources import Period, unit_counts
+
+    for level in ("colonia", "distrito"):
+        cube = counts_cube(obs, "0101", source="policia", level=level, start="2022-01")
+        expected = cube.counts.groupby("unit_code")["n"].sum()
+        series = store_series(obs, "0101", level, "policia").data
+        panel, source = homicide_panel(obs, source="policia", level=level)
+        spots, _ = unit_counts(
+            obs, level, "0101", "policia", Period.parse("2022-01", "2024-12"), with_population=False
+        )
+        assert source == "policia" and cube.source == "policia"
+        for frame, column in ((series, "n"), (panel, "homicides")):
+            after = frame[frame["month"] >= "2022-01"].groupby("unit_code")[column].sum()
+            assert after[after > 0].to_dict() == expected.to_dict(), level
+        assert spots.set_index("unit_code")["count"].loc[expected.index].to_dict() == (
+            expected.to_dict()
+        )
+        assert int(spots["count"].sum()) == int(expected.sum())
