@@ -92,9 +92,11 @@ def test_propagated_interval_covers_true_total_and_is_wider() -> None:
     repetitions, covered, ratio = 25, 0, []
     for r in range(repetitions):
         records, pairs, _ = simulate(rng)
+        # LCMCR's own posterior, without the log-linear cross-check: this measures what the
+        # linkage adds (the cross-check can leave both intervals unbounded above).
         result = estimate_strata_over_linkages(
             records, pairs, threshold=0.5, draws=10, by=(), seed=r, iterations=2000,
-            burn_in=500, chains=2, sensitivity=False,
+            burn_in=500, chains=2, sensitivity=False, cross_check=False,
         ).estimates[0]  # fmt: skip
         fixed = result.linkage["fixed"]
         covered += result.N_lower <= N <= result.N_upper

@@ -125,8 +125,9 @@ def estimate_strata_over_linkages(
     if lcmcr:
         iterations = max(options.get("iterations", 10_000) // draws, MIN_ITERATIONS)
         # Short chains by design: the pooled posterior is the long one, so no doubling here.
+        # The log-linear cross-check runs once, on the fixed linkage (see ``_pooled``).
         quick = options | {"iterations": iterations, "max_iterations": iterations,
-                           "sensitivity": False}  # fmt: skip
+                           "sensitivity": False, "cross_check": False}  # fmt: skip
 
     def estimated(events: pd.DataFrame, chain_seed: int, **settings: Any) -> StrataEstimates:
         seeded = {"seed": chain_seed} if lcmcr else {}
@@ -181,6 +182,11 @@ def _pooled(
         n_hat, low, high, posterior = pool_posteriors(results)
         linkage["pooling"] = "posterior mixture"
         linkage["rhat_max"] = round(max(r.diagnostics["rhat"] for r in results), 4)
+        check = fixed.diagnostics.get("cross_check")
+        if check:
+            # The same widening as the fixed estimate's (model_uncertainty.cross_check): the
+            # interval also covers the log-linear models that fit about as well.
+            low, high = min(low, check["N_lower"]), max(high, check["N_upper"])
     else:
         n_hat, low, high = rubin_log_interval(results)
         posterior = fixed.draws
