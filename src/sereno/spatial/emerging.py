@@ -251,29 +251,15 @@ def emerging_from_file(
     **options: object,
 ) -> EmergingHotSpots:
     """``emerging_hot_spots`` on a table file (CSV, XLSX, Parquet, JSON) and a layer file."""
+    from sereno.io import read_table
     from sereno.spatial.analyse import read_layer
 
-    table = _read_table(Path(table_path))
+    table = read_table(Path(table_path))
     layer = read_layer(Path(layer_path))
     title = Title(indicator=value, level=Path(layer_path).stem)
     return emerging_hot_spots(
         table, layer, unit=unit, time=time, value=value, unit_id=unit_id, title=title, **options
     )
-
-
-def _read_table(path: Path) -> pd.DataFrame:
-    from sereno.errors import InputFileError
-
-    if not path.is_file():
-        raise InputFileError("error.file_missing", file=path)
-    if path.suffix.lower() == ".parquet":
-        try:
-            return pd.read_parquet(path)
-        except Exception as exc:  # pyarrow raises several types for unreadable files
-            raise InputFileError(file=path, detail=str(exc).splitlines()[0]) from None
-    from sereno.ingest.readers import read_file
-
-    return read_file(path).table.to_pandas().drop(columns="__row", errors="ignore")
 
 
 def emerging_from_store(
