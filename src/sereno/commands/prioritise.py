@@ -5,6 +5,7 @@ Each runs on a plain file or, without one, on the observatory (``--dir``).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -64,7 +65,7 @@ def index(
         result = risk_index(table, index_spec, covariates=extra, unit_names=names)
     written = _write(result.to_frame(), out) + _figure(result, plot)
 
-    def render() -> None:
+    def table_of() -> Table:
         frame = result.to_frame().head(15)
         table = Table(title=result.title())
         for column in ("rank", "name", "score", "rank_low", "rank_high", "top_share"):
@@ -73,11 +74,9 @@ def index(
             cells = (row.rank, row.name, f"{row.score:.3f}", row.rank_low, row.rank_high,
                      f"{row.top_share:.0%}")  # fmt: skip
             table.add_row(*map(str, cells))
-        console.print(table)
-        console.print(result.summary(_lang()))
-        _print_written(written)
+        return table
 
-    emit({**result.to_dict(), "written": written}, as_json, render)
+    _finish(result, result.to_dict(), written, table_of, as_json)
 
 
 @prioritise_app.command("polygons")
@@ -123,20 +122,18 @@ def polygons(
     written = [str(result.write(out))] if out else []
     written += _figure(result, map_file)
 
-    def render() -> None:
+    def table_of() -> Table:
         table = Table(title=t("prioritise.cli_polygons"))
         for column in ("polygon", "population", "units", "risk", "within_bounds"):
             table.add_column(t(f"prioritise.col_{column}"))
         for row in result.polygons.head(15).itertuples():
             table.add_row(str(row.polygon), f"{row.population:,}", str(row.units),
                           f"{row.risk:.3f}", "✓" if row.within_bounds else "✗")  # fmt: skip
-        console.print(table)
-        console.print(result.summary(_lang()))
-        _print_written(written)
+        return table
 
     data = result.to_dict()
     data.pop("units_table")
-    emit({**data, "written": written}, as_json, render)
+    _finish(result, data, written, table_of, as_json)
 
 
 @prioritise_app.command("funding")
@@ -187,7 +184,7 @@ def funding(
                                   funds_threshold=funds_threshold)  # fmt: skip
     written = _write(result.to_frame(), out) + _figure(result, plot)
 
-    def render() -> None:
+    def table_of() -> Table:
         table = Table(title=t("prioritise.funding_chart"))
         for column in ("quadrant", "units", "homicide_share", "funds_share", "funds_per_homicide"):
             table.add_column(t(f"prioritise.col_{column}"))
@@ -195,11 +192,9 @@ def funding(
             table.add_row(t(f"prioritise.quadrant_{row.quadrant}"), str(row.units),
                           f"{row.homicide_share:.0%}", f"{row.funds_share:.0%}",
                           f"{row.funds_per_homicide:,.0f}")  # fmt: skip
-        console.print(table)
-        console.print(result.summary(_lang()))
-        _print_written(written)
+        return table
 
-    emit({**result.to_dict(), "written": written}, as_json, render)
+    _finish(result, result.to_dict(), written, table_of, as_json)
 
 
 @prioritise_app.command("sequence")
@@ -246,18 +241,16 @@ def sequence(
                              phases=phases, total_budget=total_budget, split=split)  # fmt: skip
     written = _write(result.to_frame(), out) + _figure(result, plot)
 
-    def render() -> None:
+    def table_of() -> Table:
         table = Table(title=t("prioritise.sequence_title"))
         for column in ("phase", "units", "homicide_share", "population_share", "allocation"):
             table.add_column(t(f"prioritise.col_{column}"))
         for row in result.phases.itertuples():
             table.add_row(str(row.phase), str(row.units), f"{row.homicide_share:.0%}",
                           f"{row.population_share:.0%}", f"{row.allocation:,.0f}")  # fmt: skip
-        console.print(table)
-        console.print(result.summary(_lang()))
-        _print_written(written)
+        return table
 
-    emit({**result.to_dict(), "written": written}, as_json, render)
+    _finish(result, result.to_dict(), written, table_of, as_json)
 
 
 def _store_layer(directory: Path, index_spec: Path | None, level: str | None, year: int | None):
@@ -310,18 +303,10 @@ def _store_score(obs, index_spec: Path | None, level, start, end):
 def _write(frame, path: Path | None) -> list[str]:
     if path is None:
         return []
-    from sereno.errors import SerenoError
+    from sereno.io import write_table
 
-    path.parent.mkdir(parents=True, exist_ok=True)
-    suffix = path.suffix.lower()
     table = frame.drop(columns=[c for c in ("members",) if c in frame])
-    if suffix == ".csv":
-        table.to_csv(path, index=False)
-    elif suffix == ".parquet":
-        table.to_parquet(path, index=False)
-    else:
-        raise SerenoError("prioritise.bad_output", file=path)
-    return [str(path)]
+    return [str(write_table(table, path))]
 
 
 def _figure(result: Any, path: Path | None) -> list[str]:
@@ -341,6 +326,15 @@ def _lang() -> str:
     return default_language()
 
 
-def _print_written(written: list[str]) -> None:
-    for path in written:
-        console.print(t("prioritise.cli_written", file=path))
+def _finish(
+    result: Any, data: dict, written: list[str], table_of: Callable[[], Table], as_json: bool
+) -> None:
+    """Print the command's table, the result's summary and the files written, or the JSON."""
+
+    def render() -> None:
+        console.print(table_of())
+        console.print(result.summary(_lang()))
+        for path in written:
+            console.print(t("prioritise.cli_written", file=path))
+
+    emit({**data, "written": written}, as_json, render)

@@ -244,18 +244,16 @@ class TargetPolygons:
         Parquet, or a GeoJSON / GeoPackage with the units' geometry."""
         import geopandas as gpd
 
+        from sereno.io import write_layer, write_table
+
         path = Path(path)
         frame = self.to_frame()
-        suffix = path.suffix.lower()
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if suffix == ".csv":
-            frame.to_csv(path, index=False)
-        elif suffix == ".parquet":
-            frame.to_parquet(path, index=False)
-        elif suffix in (".geojson", ".gpkg") and self.geometry is not None:
-            layer = gpd.GeoDataFrame(frame, geometry=self.geometry.to_numpy(),
-                                     crs=getattr(self.geometry, "crs", None))  # fmt: skip
-            layer.to_file(path, driver="GeoJSON" if suffix == ".geojson" else "GPKG")
-        else:
+        if path.suffix.lower() not in (".csv", ".parquet", ".geojson", ".gpkg") or (
+            path.suffix.lower() in (".geojson", ".gpkg") and self.geometry is None
+        ):
             raise SerenoError("prioritise.bad_output", file=path)
-        return path
+        if path.suffix.lower() in (".csv", ".parquet"):
+            return write_table(frame, path)
+        layer = gpd.GeoDataFrame(frame, geometry=self.geometry.to_numpy(),
+                                 crs=getattr(self.geometry, "crs", None))  # fmt: skip
+        return write_layer(layer, path)
