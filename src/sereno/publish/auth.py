@@ -27,7 +27,6 @@ from pathlib import Path
 
 from sereno.publish.pages import Account
 from sereno.records import ACTIONS, Resource, allowed
-from sereno.records.accounts import SESSION_HOURS  # noqa: F401  (re-exported for the views)
 
 SESSION_COOKIE = "sereno_session"
 LOGIN_CSRF = "sereno_login_csrf"
@@ -98,21 +97,26 @@ def login_wait(obs, username: str, address: str) -> float:
         "AND (object = ? OR (details->>'address') = ?) ORDER BY logged_at",
         [since, username, address],
     )
+    now = datetime.now(UTC).replace(tzinfo=None)
     waits = [0.0]
-    for key, value, lock_at in (("object", username, LOCK_FAILURES),
-                                ("address", address, ADDRESS_LOCK_FAILURES)):  # fmt: skip
-        mine = [r for r in rows if (r[1] if key == "object" else r[2]) == value]
-        # Count failures since the last success.
-        failures = []
-        for logged_at, _obj, _addr, ok in mine:
-            failures = [] if ok == "true" else [*failures, logged_at]
-        if len(failures) >= lock_at:
+    for failed, lock_at in (
+        (_failures([r for r in rows if r[1] == username]), LOCK_FAILURES),
+        (_failures([r for r in rows if r[2] == address]), ADDRESS_LOCK_FAILURES),
+    ):
+        if len(failed) >= lock_at:
             return float("inf")
-        if len(failures) >= FREE_FAILURES:
-            delay = min(2.0 ** (len(failures) - FREE_FAILURES), MAX_DELAY)
-            now = datetime.now(UTC).replace(tzinfo=None)
-            waits.append(max(0.0, delay - (now - failures[-1]).total_seconds()))
+        if len(failed) >= FREE_FAILURES:
+            delay = min(2.0 ** (len(failed) - FREE_FAILURES), MAX_DELAY)
+            waits.append(max(0.0, delay - (now - failed[-1]).total_seconds()))
     return max(waits)
+
+
+def _failures(attempts: list[tuple]) -> list[datetime]:
+    """When the failed attempts since the last success were made (``attempts`` in order)."""
+    failed: list[datetime] = []
+    for logged_at, _object, _address, ok in attempts:
+        failed = [] if ok == "true" else [*failed, logged_at]
+    return failed
 
 
 def one_attempt(username: str) -> bool:

@@ -26,7 +26,7 @@ from sereno.publish.opendata import victim_records
 from sereno.publish.pages import PAGES, PortalContext, PortalPage, paged, records, register_page
 from sereno.publish.privacy import RESTRICTED
 from sereno.records import require, visible_sources
-from sereno.records.accounts import check_password, close_session, open_session
+from sereno.records.accounts import SESSION_HOURS, check_password, close_session, open_session
 from sereno.records.permissions import source_resource
 
 SOURCE_NAME = re.compile(r"^[a-z0-9_-]{1,40}$")
@@ -177,7 +177,7 @@ def add_workspace(app: FastAPI, portal: Any) -> None:
         target = next if next.startswith("/") and not next.startswith("//") else "/workspace"
         response = RedirectResponse(target, status_code=303)
         response.set_cookie(auth.SESSION_COOKIE, token, httponly=True, samesite="strict",
-                            max_age=auth.SESSION_HOURS * 3600, secure=https(request))  # fmt: skip
+                            max_age=SESSION_HOURS * 3600, secure=https(request))  # fmt: skip
         response.delete_cookie(auth.LOGIN_CSRF)
         return response
 
