@@ -25,7 +25,7 @@ demo: $(STAMP)
 # published SESNSP and INEGI files must give the same counts on both.
 test: $(STAMP)
 	$(BIN)/python -m pytest -n 2
-	SERENO_TEST_ENGINE=postgresql $(BIN)/python -m pytest -n 2 tests/store tests/ingest
+	SERENO_TEST_ENGINE=postgresql $(BIN)/python -m pytest -n 2 tests/store tests/ingest tests/io/test_readers_never_crash.py
 
 # The whole suite with every observatory on PostgreSQL (a server the tests start).
 test-postgresql: $(STAMP)

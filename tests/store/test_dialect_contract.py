@@ -146,6 +146,10 @@ def test_json_object_is_written_byte_for_byte_as_duckdb_writes_it(engines, text)
     assert got[0].startswith('{"a":') and extra[0].endswith(
         ',"__extra":[' + got[0][5:].split(',"clave')[0] + ",null]}"
     )
+    value = got[0][5:].split(',"clave')[0]  # the member's JSON text
+    added = _same(engines, [text], lambda d, x: d.json_add(d.json_object([("a", x)]), "__issue", x))
+    member = "" if text is None else ',"__issue":' + value  # a NULL value adds nothing
+    assert added[0] == '{"a":' + value + member + "}"
 
 
 def test_arg_min_list_agg_and_list_membership(engines):

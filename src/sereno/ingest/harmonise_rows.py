@@ -117,7 +117,7 @@ def _parse_sql(reader: FieldReader, source: str) -> str:
         # payload: only a corrected file, not a new mapping, can store such a row.
         raw_json = (
             f"CASE WHEN {ident(ISSUE)} IS NULL THEN {raw_json} ELSE "
-            f"json_merge_patch({raw_json}, to_json({{'{ISSUE}': {ident(ISSUE_VALUE)}}})) END"
+            f"{d.json_add(raw_json, ISSUE, ident(ISSUE_VALUE))} END"
         )
     age = f"replace({text['age']}, ',', '.')"
     select = [

@@ -98,6 +98,11 @@ class Dialect:
         member = f"{{{_literal(key)}: [{', '.join(values)}]}}"
         return f"json_merge_patch({json_text}, to_json({member}))"
 
+    def json_add(self, json_text: str, key: str, value: str) -> str:
+        """``json_text`` (an object) with one more member ``key`` holding the text ``value``;
+        unchanged when ``value`` is NULL."""
+        return f"json_merge_patch({json_text}, to_json({{{_literal(key)}: {value}}}))"
+
     def list_agg(self, expression: str, order_by: str | None = None, distinct: bool = False):
         """Aggregate: the values as a list (an array), in ``order_by`` order."""
         order = f" ORDER BY {order_by}" if order_by else ""
@@ -164,6 +169,11 @@ class PostgresDialect(Dialect):
         items = " || ',' || ".join(f"coalesce(sereno_json_text({v}), 'null')" for v in values)
         member = _literal("," + json.dumps(key, ensure_ascii=False) + ":[")
         return f"(left({json_text}, -1) || {member} || {items} || ']}}')"
+
+    def json_add(self, json_text: str, key: str, value: str) -> str:
+        member = _literal("," + json.dumps(key, ensure_ascii=False) + ":")
+        return (f"(CASE WHEN {value} IS NULL THEN {json_text} ELSE left({json_text}, -1) || "
+                f"{member} || sereno_json_text({value}) || '}}' END)")  # fmt: skip
 
     def string_split(self, text: str, separator: str) -> str:
         return f"sereno_string_split({text}, {separator})"
