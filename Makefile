@@ -21,7 +21,7 @@ demo: $(STAMP)
 	$(BIN)/sereno demo --dir $(DEMO_DIR)
 
 # The whole suite on DuckDB (tests/store always runs both engines: the dialect contract, the
-# PostgreSQL engine, store copy), then ingestion and the store on PostgreSQL: the same
+# PostgreSQL engine, store copy), then ingestion, the readers and the store on PostgreSQL: the same
 # published SESNSP and INEGI files must give the same counts on both.
 test: $(STAMP)
 	$(BIN)/python -m pytest -n 2
