@@ -207,12 +207,12 @@ def create_app(directory: str | Path | Observatory) -> FastAPI:
     async def headers(request: Request, call_next):
         response = await call_next(request)
         response.headers.update(HEADERS)
-        if request.url.scheme == "https":
+        if auth.https(request):
             response.headers["Strict-Transport-Security"] = auth.HSTS
         asked = request.query_params.get("lang")
         if asked in LANGUAGES:
             response.set_cookie(LANG_COOKIE, asked, max_age=31536000, samesite="lax",
-                                secure=request.url.scheme == "https")  # fmt: skip
+                                secure=auth.https(request))  # fmt: skip
         if request.method == "GET" and request.url.path.startswith("/static/"):
             response.headers["Cache-Control"] = "public, max-age=86400"
         return response

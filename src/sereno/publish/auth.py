@@ -41,6 +41,11 @@ _in_flight: set[str] = set()
 _in_flight_lock = threading.Lock()
 
 
+def https(request) -> bool:
+    """Whether the person reached us over HTTPS (uvicorn's proxy headers set the scheme)."""
+    return request.url.scheme == "https"
+
+
 def may(account: Account | None, permission: tuple[str, str] | None) -> bool:
     """Whether a signed-in ``account`` may use a page that needs ``permission``
     (an action and a resource kind)."""

@@ -108,11 +108,6 @@ def register_workspace_pages() -> None:
         register_page(page)
 
 
-def https(request: Request) -> bool:
-    """Whether the person reached us over HTTPS (uvicorn's proxy headers set the scheme)."""
-    return request.url.scheme == "https"
-
-
 def add_workspace(app: FastAPI, portal: Any) -> None:
     """Sign-in, sign-out and the workspace's forms."""
     register_workspace_pages()
@@ -141,7 +136,7 @@ def add_workspace(app: FastAPI, portal: Any) -> None:
         response = renderer.page("login.html", request, ctx, "publish.login_title",
                                  {"next": target, "failed": bool(failed)}, csrf=token)  # fmt: skip
         response.set_cookie(auth.LOGIN_CSRF, token, httponly=True, samesite="strict",
-                            secure=https(request))  # fmt: skip
+                            secure=auth.https(request))  # fmt: skip
         return response
 
     @app.post("/login", include_in_schema=False)
@@ -177,20 +172,18 @@ def add_workspace(app: FastAPI, portal: Any) -> None:
         target = next if next.startswith("/") and not next.startswith("//") else "/workspace"
         response = RedirectResponse(target, status_code=303)
         response.set_cookie(auth.SESSION_COOKIE, token, httponly=True, samesite="strict",
-                            max_age=SESSION_HOURS * 3600, secure=https(request))  # fmt: skip
+                            max_age=SESSION_HOURS * 3600, secure=auth.https(request))  # fmt: skip
         response.delete_cookie(auth.LOGIN_CSRF)
         return response
 
     def too_many(request: Request, ctx: PortalContext, wait: float) -> Response:
-        if wait == float("inf"):
-            message = ctx.t("publish.login_locked", minutes=int(auth.WINDOW.total_seconds() // 60))
-        else:
-            message = ctx.t("publish.login_wait", seconds=max(1, round(wait)))
+        locked = wait == float("inf")
+        seconds = int(auth.WINDOW.total_seconds()) if locked else max(1, round(wait))
+        message = (ctx.t("publish.login_locked", minutes=seconds // 60) if locked
+                   else ctx.t("publish.login_wait", seconds=seconds))  # fmt: skip
         response = renderer.page("error.html", request, ctx, "publish.login_title",
                                  {"message": message}, 429)  # fmt: skip
-        response.headers["Retry-After"] = str(
-            int(auth.WINDOW.total_seconds()) if wait == float("inf") else max(1, round(wait))
-        )
+        response.headers["Retry-After"] = str(seconds)
         return response
 
     @app.post("/logout", include_in_schema=False)
