@@ -56,7 +56,7 @@ def weights_arrays(w: W) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray
 
 
 @njit(parallel=True, cache=True)
-def _pseudo_p(
+def permutation_p(
     kind: int,
     z: np.ndarray,
     scaling: float,
@@ -142,7 +142,7 @@ def pseudo_p_values(
     z = np.ascontiguousarray(z, dtype=np.float64)
     cardinality = np.diff(indptr)
     draws = conditional_draws(permutations, len(z), cardinality.max(initial=1), seed)
-    p_sim, simulated = _pseudo_p(
+    p_sim, simulated = permutation_p(
         kind,
         z,
         float(scaling),

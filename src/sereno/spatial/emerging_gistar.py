@@ -31,7 +31,7 @@ import numpy as np
 from libpysal.weights import W
 from scipy import sparse, stats
 
-from sereno.spatial.crand import G_STAR, _pseudo_p, conditional_draws
+from sereno.spatial.crand import G_STAR, conditional_draws, permutation_p
 
 WINDOWS = ("neighbourhood", "slice", "cube")
 POOLS = ("neighbourhood", "cube")
@@ -150,7 +150,7 @@ def pseudo_p(
         arrays = _kernel_arrays(weights, keep_self)
         card = int(np.diff(arrays[0]).max(initial=1))
         draws = conditional_draws(permutations, flat.size, card, seed)
-        p, _ = _pseudo_p(G_STAR, flat, float(flat.sum()), *arrays, draws, False)
+        p, _ = permutation_p(G_STAR, flat, float(flat.sum()), *arrays, draws, False)
         return p.reshape(steps, n)
     out = np.empty((steps, n))
     tables: dict[tuple[int, int], np.ndarray] = {}
@@ -165,6 +165,8 @@ def pseudo_p(
         if (size, card) not in tables:
             tables[(size, card)] = conditional_draws(permutations, size, card, seed)
         values = flat[first * n : (t + 1) * n]
-        p, _ = _pseudo_p(G_STAR, values, float(values.sum()), *arrays, tables[(size, card)], False)
+        p, _ = permutation_p(
+            G_STAR, values, float(values.sum()), *arrays, tables[(size, card)], False
+        )
         out[t] = p[(t - first) * n :]
     return out
