@@ -210,6 +210,14 @@ def discrepancies(
 @command
 def estimate(
     by: Annotated[str, typer.Option(help="year | month | unit_code,year ...")] = "year",
+    pool: Annotated[
+        str | None,
+        typer.Option(
+            "--pool",
+            help="Estratos pequeños con la cobertura de este estrato mayor (year, o - para toda"
+            " la zona) / small strata take this larger stratum's coverage (year, or - for all)",
+        ),
+    ] = None,
     method: MethodOption = "lcmcr",
     min_observed: Annotated[int, typer.Option(help="Mínimo por estrato / per stratum")] = 30,
     seed: Annotated[int, typer.Option(help="Semilla / seed")] = 7,
@@ -240,6 +248,14 @@ def estimate(
         raise SerenoError("estimate.bad_choice", option="--by", value=by,
                           choices="year, month, unit_code")  # fmt: skip
     options = _method_options(method, seed, iterations, criterion, penalty, maxorder)
+    pooled = (
+        None
+        if pool is None
+        else tuple(k.strip() for k in pool.split(",") if k.strip() not in ("", "-"))
+    )
+    if pooled is not None and linkage_draws:
+        # Allocated strata carry no posterior draws for the pooling over linkages to combine.
+        raise SerenoError("estimate.pool_with_draws")
     with open_observatory(directory) as obs:
         # --linkage-draws M re-clusters the latest run's stored pairs M times, each pair linked
         # with its match probability, and pools the estimates (linkage_uncertainty). Off by
@@ -256,7 +272,12 @@ def estimate(
         else:
             run_id, events = run_events(obs)
             result = estimate_strata(
-                events, by=keys, method=method, min_observed=min_observed, **options
+                events,
+                by=keys,
+                method=method,
+                min_observed=min_observed,
+                pool=pooled,
+                **options,
             )
         estimate_id = save_estimates(obs, result, run_id)
     if out is not None:

@@ -88,13 +88,18 @@ def cross_check(result: Any, histories: Any, **options: Any) -> Any:
     The posterior interval of one latent-class model is as sure as the model; in simulations
     with a class that lists rarely see (``benchmarks/mse_calibration.py``) it covers the
     truth far less often than 95% of the time, and the log-linear models with heterogeneity
-    terms reach higher where the data allow it.
+    terms reach higher where the data allow it. When the lists show a class that they rarely
+    see (``mixture.mth2``: the two-class model fits better than one class by more than its
+    threshold), the upper end reaches that model's profile-likelihood upper end, with the
+    warning ``hidden_class`` (and ``upper_open`` when the data set no upper end at all).
     """
     import dataclasses
 
     from sereno.estimate.loglinear import loglinear
+    from sereno.estimate.mixture import mth2
 
     check = loglinear(histories, **(CHECK_OPTIONS | options), stratum=result.stratum)
+    hidden = mth2(histories)
     window = check.diagnostics["window_models"]
     estimates = [result.N_hat, *(m["N_hat"] for m in window)]
     spread = (max(estimates) - min(estimates)) / result.N_hat
@@ -102,6 +107,10 @@ def cross_check(result: Any, histories: Any, **options: Any) -> Any:
     warnings = [w for w in (diagnostics.get("warning"),) if w]
     if spread > SHARE:
         warnings.append("model_dependent")
+    upper = max(result.N_upper, check.N_upper)
+    if hidden.heterogeneous and hidden.N_upper > upper:
+        warnings.append("hidden_class")
+        upper = hidden.N_upper
     diagnostics.update(
         lcmcr_interval=[result.N_lower, result.N_upper],
         spread=round(spread, 4),
@@ -118,6 +127,7 @@ def cross_check(result: Any, histories: Any, **options: Any) -> Any:
             "N_lower": round(check.N_lower, 2),
             "N_upper": round(check.N_upper, 2),
         },
+        hidden_class=hidden.to_dict(),
     )
     if warnings:
         diagnostics["warning"] = warnings[0]
@@ -125,7 +135,7 @@ def cross_check(result: Any, histories: Any, **options: Any) -> Any:
     return dataclasses.replace(
         result,
         N_lower=min(result.N_lower, check.N_lower),
-        N_upper=max(result.N_upper, check.N_upper),
+        N_upper=upper,
         diagnostics=diagnostics,
         models=check.models,
     )

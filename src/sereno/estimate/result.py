@@ -115,6 +115,11 @@ class MSEResult:
             text += " " + self._model_summary(lang)
         if "cross_check" in self.diagnostics:
             text += " " + self._cross_check_summary(lang)
+        if self.diagnostics.get("rule") == "allocation":
+            d = self.diagnostics
+            text += " " + t("estimate.allocated", lang, pool=d["pooled_from"],
+                            coverage=format_number(100 * d["pooled_coverage"], lang),
+                            total=format_number(d["pooled_N_hat"], lang))  # fmt: skip
         if self.linkage is not None:
             text += " " + self._linkage_summary(lang)
         warnings = self.diagnostics.get("warnings") or [self.diagnostics.get("warning")]
@@ -144,6 +149,14 @@ class MSEResult:
                  "ess": format_number(d.get("ess", 0.0), lang),
                  "iterations": format_number(d.get("iterations", 0), lang),
                  "needed": format_number(d.get("iterations_needed", 0), lang)}  # fmt: skip
+        hidden = d.get("hidden_class")
+        if hidden:
+            facts["upper"] = format_number(hidden["N_upper"], lang)
+            facts["open"] = (
+                t("estimate.hidden_class_open", lang, cap=format_number(hidden["cap"], lang))
+                if hidden["upper_open"]
+                else ""
+            )
         window = d.get("window_models") or []
         if window:
             estimates = [self.N_hat, *(m["N_hat"] for m in window)]

@@ -58,9 +58,17 @@ def estimate_strata(
     by: tuple[str, ...] = ("year",),
     method: str = "lcmcr",
     min_observed: int = MIN_OBSERVED,
+    pool: tuple[str, ...] | None = None,
     **options: Any,
 ) -> StrataEstimates:
-    """Estimate the total in each stratum of ``events`` (columns ``sources`` and ``by``)."""
+    """Estimate the total in each stratum of ``events`` (columns ``sources`` and ``by``).
+
+    With ``pool`` (keys of ``by``, possibly none: the whole area) each stratum of ``by`` is
+    given the coverage of the pooled stratum it falls in (``pooling.allocate``: months of a
+    year, units of an area), so that strata too small to estimate alone have an estimate
+    and the strata's totals add up to the pool's."""
+    if pool is not None:
+        return _pooled(events, by, tuple(pool), method, min_observed, options)
     presence = events["sources"].str.get_dummies(sep=",").astype("int8")
     frame = pd.concat([events[list(by)].reset_index(drop=True),
                        presence.reset_index(drop=True)], axis=1)  # fmt: skip
@@ -83,6 +91,40 @@ def estimate_strata(
                 raise
             refused.append({"stratum": label, "reason": error.key, "facts": error.facts})
     return StrataEstimates(method, tuple(by), tuple(results), tuple(refused))
+
+
+def _pooled(events, by, pool, method, min_observed, options) -> StrataEstimates:
+    from sereno.estimate.pooling import allocate
+
+    if set(pool) - set(by) or len(pool) >= len(by):
+        raise SerenoError("estimate.bad_pool", by=",".join(by), pool=",".join(pool) or "-")
+    pooled = estimate_strata(events, by=pool, method=method, min_observed=min_observed,
+                             **options)  # fmt: skip
+    presence = events["sources"].str.get_dummies(sep=",").astype(int)
+    frame = pd.concat([events[list(by)].reset_index(drop=True),
+                       presence.reset_index(drop=True)], axis=1)  # fmt: skip
+    estimates, refused = [], []
+    by_label = {e.stratum: e for e in pooled.estimates}
+    refused_pools = {r["stratum"]: r for r in pooled.refused}
+    groups = frame.groupby(list(pool), dropna=False, sort=True) if pool else [((), frame)]
+    for values, group in groups:
+        values = values if isinstance(values, tuple) else (values,)
+        label = stratum_label(pool, values)
+        fine = {
+            stratum_label(by, key if isinstance(key, tuple) else (key,)): (
+                len(part),
+                {s: int(part[s].sum()) for s in presence.columns if part[s].sum() > 0},
+            )
+            for key, part in group.groupby(list(by), dropna=False, sort=True)
+        }
+        if label in by_label:
+            estimates += allocate(by_label[label], fine, pool_label=label or "all",
+                                  seed=int(options.get("seed", 7)))  # fmt: skip
+        else:
+            reason = refused_pools[label]
+            refused += [{"stratum": s, "reason": reason["reason"], "facts": reason["facts"]}
+                        for s in fine]  # fmt: skip
+    return StrataEstimates(method, tuple(by), tuple(estimates), tuple(refused))
 
 
 def save_estimates(observatory, estimates: StrataEstimates, run_id: str | None) -> str:
