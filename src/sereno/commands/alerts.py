@@ -12,7 +12,14 @@ from rich.table import Table
 from sereno.commands.common import (
     DirOption,
     JsonOption,
+    Level,
+    Offence,
+    Out,
+    Period,
+    Plot,
+    Source,
     app,
+    bilingual,
     command,
     console,
     emit,
@@ -28,10 +35,6 @@ app.add_typer(alerts_app, name="alerts")
 FileArg = Annotated[
     Path | None, typer.Argument(help="CSV, XLSX, JSON, Parquet; sin él, el almacén / the store")
 ]
-Iccs = Annotated[str, typer.Option("--iccs", help="Delito ICCS (almacén) / ICCS offence (store)")]
-Level = Annotated[str | None, typer.Option(help="Nivel de unidad / unit level (store)")]
-Source = Annotated[str | None, typer.Option(help="Fuente / source (store)")]
-Out = Annotated[Path | None, typer.Option("--out", help="CSV, Parquet o GeoJSON")]
 
 
 @app.command()
@@ -41,29 +44,33 @@ def scan(
     time: Annotated[str | None, typer.Option(help="Columna de fecha / date column")] = None,
     unit: Annotated[str | None, typer.Option(help="Columna de unidad / unit column")] = None,
     count: Annotated[str | None, typer.Option(help="Columna de conteo / count column")] = None,
-    geometry: Annotated[Path | None, typer.Option(help="Polígonos o centroides")] = None,
-    geometry_code: Annotated[str | None, typer.Option(help="Código en --geometry")] = None,
-    x: Annotated[str | None, typer.Option("--x", help="Columna x o longitud")] = None,
-    y: Annotated[str | None, typer.Option("--y", help="Columna y o latitud")] = None,
+    geometry: Annotated[Path | None, typer.Option(help=bilingual("cli.option.geometry"))] = None,
+    geometry_code: Annotated[
+        str | None, typer.Option(help=bilingual("cli.option.geometry_code"))
+    ] = None,
+    x: Annotated[str | None, typer.Option("--x", help=bilingual("cli.option.x"))] = None,
+    y: Annotated[str | None, typer.Option("--y", help=bilingual("cli.option.y"))] = None,
     model: Annotated[str, typer.Option(help="permutation | poisson")] = "permutation",
-    population: Annotated[str | None, typer.Option(help="Columna de población")] = None,
+    population: Annotated[str | None, typer.Option(help=bilingual("cli.option.population"))] = None,
     retrospective: Annotated[bool, typer.Option(help="Retrospectivo / retrospective")] = False,
-    period: Annotated[str, typer.Option(help="day | week | month")] = "month",
-    max_radius: Annotated[float | None, typer.Option(help="Radio máximo (m)")] = None,
+    period: Period = "month",
+    max_radius: Annotated[
+        float | None, typer.Option(help=bilingual("cli.option.max_radius"))
+    ] = None,
     max_share: Annotated[float, typer.Option(help="Máx. parte de casos / max share")] = 0.5,
-    max_days: Annotated[float, typer.Option(help="Ventana máxima (días)")] = 90.0,
-    replications: Annotated[int, typer.Option(help="Réplicas de Monte Carlo")] = 999,
+    max_days: Annotated[float, typer.Option(help=bilingual("cli.option.max_days"))] = 90.0,
+    replications: Annotated[int, typer.Option(help=bilingual("cli.option.replications"))] = 999,
     seed: Annotated[int, typer.Option(help="Semilla / seed")] = 7,
     start: Annotated[str | None, typer.Option(help="Inicio / start (YYYY-MM-DD)")] = None,
     end: Annotated[str | None, typer.Option(help="Fecha de análisis / analysis date")] = None,
-    cell: Annotated[float | None, typer.Option(help="Celda para puntos (m)")] = None,
+    cell: Annotated[float | None, typer.Option(help=bilingual("cli.option.cell"))] = None,
     alpha: Annotated[float, typer.Option(help="Nivel / level")] = 0.05,
-    iccs: Iccs = "0101",
+    iccs: Offence = "0101",
     level: Level = None,
     source: Source = None,
     record: Annotated[bool, typer.Option(help="Guardar alertas / record alerts")] = True,
     out: Out = None,
-    plot: Annotated[Path | None, typer.Option(help="PNG del conglomerado principal")] = None,
+    plot: Plot = None,
     directory: DirOption = Path("."),
     as_json: JsonOption = False,
 ) -> None:
@@ -173,14 +180,14 @@ def anomalies(
     time: Annotated[str | None, typer.Option(help="Columna de fecha / date column")] = None,
     unit: Annotated[str | None, typer.Option(help="Columna de unidad / unit column")] = None,
     count: Annotated[str | None, typer.Option(help="Columna de conteo / count column")] = None,
-    period: Annotated[str, typer.Option(help="week | month")] = "month",
+    period: Period = "month",
     assess: Annotated[int, typer.Option(help="Periodos a evaluar / periods to assess")] = 1,
-    alpha: Annotated[float, typer.Option(help="Falsa alarma por unidad y periodo")] = 0.01,
+    alpha: Annotated[float, typer.Option(help=bilingual("cli.option.alpha_false_alarm"))] = 0.01,
     min_count: Annotated[int, typer.Option(help="Mínimo de casos / minimum count")] = 3,
     cusum_h: Annotated[float, typer.Option(help="Umbral CUSUM / CUSUM threshold")] = 4.0,
-    monitor: Annotated[int, typer.Option(help="Periodos de CUSUM")] = 6,
+    monitor: Annotated[int, typer.Option(help=bilingual("cli.option.monitor"))] = 6,
     end: Annotated[str | None, typer.Option(help="Fecha de análisis / analysis date")] = None,
-    iccs: Iccs = "0101",
+    iccs: Offence = "0101",
     level: Level = None,
     source: Source = None,
     record: Annotated[bool, typer.Option(help="Guardar alertas / record alerts")] = True,

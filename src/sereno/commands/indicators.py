@@ -12,7 +12,11 @@ from rich.table import Table
 
 from sereno.commands.common import (
     DirOption,
+    End,
     JsonOption,
+    Level,
+    Out,
+    Start,
     app,
     command,
     console,
@@ -56,11 +60,11 @@ def indicators(
     indicator_set: Annotated[
         str, typer.Option("--set", help="homicide | mesa | iccs-sections | FILE")
     ] = "homicide",
-    level: Annotated[str | None, typer.Option(help="Nivel de unidad / unit level")] = None,
+    level: Level = None,
     by: Annotated[str, typer.Option(help="month | quarter | year | ytd | r12")] = "month",
-    start: Annotated[str | None, typer.Option(help="Desde / from (YYYY-MM)")] = None,
-    end: Annotated[str | None, typer.Option(help="Hasta / to (YYYY-MM)")] = None,
-    out: Annotated[Path | None, typer.Option(help=".csv | .parquet | .geojson")] = None,
+    start: Start = None,
+    end: End = None,
+    out: Out = None,
     count_basis: CountOption = "source",
     directory: DirOption = Path("."),
     as_json: JsonOption = False,
@@ -164,7 +168,7 @@ def report(
     period: Annotated[str, typer.Option(help="Mes / month (YYYY-MM)")],
     lang: Annotated[str | None, typer.Option("--lang", help="es | en")] = None,
     fmt: Annotated[str, typer.Option("--format", help="html | pdf")] = "html",
-    out: Annotated[Path | None, typer.Option(help="Archivo / file")] = None,
+    out: Out = None,
     indicator_set: Annotated[str, typer.Option("--set", help="mesa | homicide | FILE")] = "mesa",
     count_basis: CountOption = "source",
     directory: DirOption = Path("."),

@@ -11,6 +11,8 @@ from rich.table import Table
 from sereno.commands.common import (
     DirOption,
     JsonOption,
+    Offence,
+    Out,
     app,
     command,
     console,
@@ -89,7 +91,7 @@ def link(
     review: Annotated[str, typer.Option(help="Banda incierta / uncertain band: low,high")] = (
         "0.2,0.8"
     ),
-    iccs: Annotated[str, typer.Option(help="Código ICCS / ICCS code")] = "0101",
+    iccs: Offence = "0101",
     export_review: Annotated[
         Path | None, typer.Option("--export-review", help="CSV de pares inciertos / pairs")
     ] = None,
@@ -156,7 +158,7 @@ def discrepancies(
     by_unit: Annotated[bool, typer.Option("--by-unit/--city", help="Por unidad / per unit")] = (
         True
     ),
-    out: Annotated[Path | None, typer.Option("--out", help="CSV o Parquet")] = None,
+    out: Out = None,
     directory: DirOption = Path("."),
     as_json: JsonOption = False,
 ) -> None:
@@ -225,7 +227,7 @@ def estimate(
             "linkages sampled to propagate their uncertainty (0: off)",
         ),
     ] = 0,
-    out: Annotated[Path | None, typer.Option("--out", help="CSV o Parquet")] = None,
+    out: Out = None,
     directory: DirOption = Path("."),
     as_json: JsonOption = False,
 ) -> None:

@@ -12,7 +12,19 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from sereno.commands.common import DirOption, JsonOption, app, command, console, emit
+from sereno.commands.common import (
+    DirOption,
+    End,
+    JsonOption,
+    Level,
+    Out,
+    Plot,
+    Start,
+    app,
+    command,
+    console,
+    emit,
+)
 from sereno.i18n import t
 
 prioritise_app = typer.Typer(
@@ -21,13 +33,6 @@ prioritise_app = typer.Typer(
     "prioritise: risk index, polygons, money against need, sequencing",
 )
 app.add_typer(prioritise_app, name="prioritise")
-
-OutOption = Annotated[Path | None, typer.Option("--out", help="Tabla / table: .csv | .parquet")]
-PlotOption = Annotated[
-    Path | None, typer.Option("--plot", help="Gráfico / chart: PNG, PDF, SVG")
-]  # fmt: skip
-LevelOption = Annotated[str | None, typer.Option(help="Nivel de unidad / unit level")]
-StartOption = Annotated[str | None, typer.Option(help="AAAA-MM / YYYY-MM")]
 
 
 @prioritise_app.command("index")
@@ -40,8 +45,8 @@ def index(
     covariates: Annotated[Path | None, typer.Option(help="Covariables / covariates")] = None,
     samples: Annotated[int | None, typer.Option(help="Muestras base de Saltelli / N")] = None,
     seed: Annotated[int | None, typer.Option(help="Semilla / seed")] = None,
-    out: OutOption = None,
-    plot: PlotOption = None,
+    out: Out = None,
+    plot: Plot = None,
     directory: DirOption = Path("."),
     as_json: JsonOption = False,
 ) -> None:
@@ -86,7 +91,9 @@ def polygons(
         Path | None, typer.Argument(help="Capa / layer (sin: el observatorio)")
     ] = None,
     id_column: Annotated[str, typer.Option("--id", help="Columna de código / id")] = "unit_code",
-    population: Annotated[str, typer.Option(help="Columna de población")] = "population",
+    population: Annotated[
+        str, typer.Option(help="Columna de población / population column")
+    ] = "population",
     risk: Annotated[str | None, typer.Option(help="Columna de riesgo / risk column")] = None,
     floor: Annotated[float, typer.Option("--min", help="Mínimo de habitantes / floor")] = 10_000,
     ceiling: Annotated[
@@ -98,12 +105,10 @@ def polygons(
     index_spec: Annotated[
         Path | None, typer.Option("--index", help="Observatorio: riesgo del índice / index TOML")
     ] = None,
-    level: LevelOption = None,
+    level: Level = None,
     year: Annotated[int | None, typer.Option(help="Año de población / population year")] = None,
-    out: Annotated[
-        Path | None, typer.Option(help="Una fila por unidad / .csv .parquet .geojson .gpkg")
-    ] = None,
-    map_file: Annotated[Path | None, typer.Option("--map", help="Mapa PNG/PDF/SVG")] = None,
+    out: Out = None,
+    map_file: Plot = None,
     directory: DirOption = Path("."),
     as_json: JsonOption = False,
 ) -> None:
@@ -141,12 +146,20 @@ def polygons(
 def funding(
     allocations: Annotated[Path, typer.Argument(help="unidad, año, programa, monto / amount")],
     need: Annotated[
-        Path | None, typer.Option(help="Homicidios y población por unidad (sin: el observatorio)")
+        Path | None,
+        typer.Option(
+            help="Homicidios y población por unidad (sin él: el observatorio) / "
+            "homicides and population per unit (without it: the observatory)"
+        ),
     ] = None,
     unit: Annotated[str, typer.Option(help="Columna de unidad / unit column")] = "unit_code",
     amount: Annotated[str, typer.Option(help="Columna de monto / amount column")] = "amount",
-    homicides: Annotated[str, typer.Option(help="Columna de homicidios")] = "homicides",
-    population: Annotated[str, typer.Option(help="Columna de población")] = "population",
+    homicides: Annotated[
+        str, typer.Option(help="Columna de homicidios / homicides column")
+    ] = "homicides",
+    population: Annotated[
+        str, typer.Option(help="Columna de población / population column")
+    ] = "population",
     year: Annotated[list[int] | None, typer.Option(help="Años / years (repeat)")] = None,
     program: Annotated[list[str] | None, typer.Option(help="Programas / programs")] = None,
     violence_threshold: Annotated[
@@ -155,11 +168,11 @@ def funding(
     funds_threshold: Annotated[
         float | None, typer.Option(help="Dinero por habitante umbral / funds per capita")
     ] = None,
-    level: LevelOption = None,
-    start: StartOption = None,
-    end: StartOption = None,
-    out: OutOption = None,
-    plot: PlotOption = None,
+    level: Level = None,
+    start: Start = None,
+    end: End = None,
+    out: Out = None,
+    plot: Plot = None,
     directory: DirOption = Path("."),
     as_json: JsonOption = False,
 ) -> None:
@@ -201,14 +214,22 @@ def funding(
 @command
 def sequence(
     file: Annotated[
-        Path | None, typer.Argument(help="Unidades o polígonos (sin: el observatorio)")
+        Path | None,
+        typer.Argument(
+            help="Unidades o polígonos (sin él: el observatorio) / "
+            "units or polygons (without it: the observatory)"
+        ),
     ] = None,
     unit: Annotated[str, typer.Option(help="Columna de unidad / unit column")] = "unit_code",
     priority: Annotated[
         str, typer.Option(help="Columna de prioridad, mayor primero / priority column")
     ] = "score",
-    homicides: Annotated[str, typer.Option(help="Columna de homicidios")] = "homicides",
-    population: Annotated[str, typer.Option(help="Columna de población")] = "population",
+    homicides: Annotated[
+        str, typer.Option(help="Columna de homicidios / homicides column")
+    ] = "homicides",
+    population: Annotated[
+        str, typer.Option(help="Columna de población / population column")
+    ] = "population",
     cost: Annotated[str | None, typer.Option(help="Columna de costo / cost column")] = None,
     budget: Annotated[float | None, typer.Option(help="Presupuesto por fase / per phase")] = None,
     share: Annotated[float, typer.Option(help="Homicidios por fase / share per phase")] = 0.5,
@@ -216,13 +237,17 @@ def sequence(
     total_budget: Annotated[float | None, typer.Option(help="Presupuesto total / total")] = None,
     split: Annotated[str, typer.Option(help="need | index | need_cost")] = "need",
     index_spec: Annotated[
-        Path | None, typer.Option("--index", help="Observatorio: prioridad del índice")
+        Path | None,
+        typer.Option(
+            "--index",
+            help="Observatorio: prioridad del índice / observatory: priority from the index",
+        ),
     ] = None,
-    level: LevelOption = None,
-    start: StartOption = None,
-    end: StartOption = None,
-    out: OutOption = None,
-    plot: PlotOption = None,
+    level: Level = None,
+    start: Start = None,
+    end: End = None,
+    out: Out = None,
+    plot: Plot = None,
     directory: DirOption = Path("."),
     as_json: JsonOption = False,
 ) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -10,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from sereno.i18n import t
+from sereno.result import Result, records, tidy_frame
 
 BIN_KEYS = {
     -3: "spatial.bin_cold_99",
@@ -43,7 +43,7 @@ class GlobalMoran:
 
 
 @dataclass(frozen=True)
-class HotSpots:
+class HotSpots(Result):
     """Local statistics per unit, aligned with ``unit_codes``.
 
     ``statistic`` is Gi*, Gi or local Moran's I; ``z`` and ``p`` (two-sided) their analytic
@@ -112,9 +112,18 @@ class HotSpots:
             "island": int((self.status == "island").sum()),
         }
 
+    def tidy(self) -> pd.DataFrame:
+        """Each unit's local statistic (term the method, e.g. ``gi_star``) with the p-value
+        its significance uses (the pseudo p-value with permutation inference); the statistic
+        has no standard error of its own, so se, low and high are empty."""
+        p = self.p_sim if self.significance == "permutation" else self.p
+        return tidy_frame(self.method, self.statistic, self.method, p=p, unit_code=self.unit_codes)
+
     def to_dict(self, lang: str | None = None) -> dict[str, object]:
-        units = self.to_frame(lang).astype(object)
-        units = units.where(units.notna(), None)
+        """The contract's ``to_dict`` and one row per unit (``results``, labels in ``lang``)."""
+        return {**super().to_dict(), "results": records(self.to_frame(lang))}
+
+    def content(self) -> dict[str, object]:
         return {
             "method": self.method,
             "weights": self.weights,
@@ -131,9 +140,7 @@ class HotSpots:
             "fdr": self.fdr,
             "significant": self.n_significant,
             "significant_fdr": self.n_significant_fdr,
-            "global_moran": {k: _clean(v) for k, v in self.moran.__dict__.items()},
-            "summary": self.summary(lang),
-            "results": units.to_dict(orient="records"),
+            "global_moran": self.moran,
         }
 
     def summary(self, lang: str | None = None) -> str:
@@ -181,9 +188,3 @@ class HotSpots:
         from sereno.spatial.maps import bin_map
 
         return bin_map(self, ax=ax, lang=lang)
-
-
-def _clean(value: object) -> object:
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
