@@ -12,7 +12,7 @@ Methods, each as ``sereno`` runs it:
   intervals of the models within ΔAIC ≤ 6 (``model_uncertainty.combine_models``);
 - ``lcmcr``: LCMCR's posterior interval alone (2 chains × ``--iterations``);
 - ``sereno``: the default answer, LCMCR checked by the log-linear window
-  (``model_uncertainty.cross_check``), and how often it warns that the estimate depends on
+  (``cross_check.cross_check``), and how often it warns that the estimate depends on
   the model.
 
     PYTHONPATH=src python benchmarks/mse_calibration.py [--reps 10] [--quick]

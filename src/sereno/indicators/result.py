@@ -64,23 +64,18 @@ class Indicators(Result):
         tb = self.table
         keys = {k: tb[k].astype(str) for k in ("unit_code", "period", "source")}
         indicator, method = tb["indicator"].astype(str), tb["interval"].astype(str)
-        n = tidy_frame(
-            "n:" + indicator,
-            tb["n"],
-            method,
-            low=tb["n_lower"],
-            high=tb["n_upper"],
-            **keys,
-        )
-        rate = tidy_frame(
-            "rate:" + indicator,
-            tb["rate"],
-            method,
-            low=tb["rate_lower"],
-            high=tb["rate_upper"],
-            **keys,
-        )
-        return pd.concat([n, rate], ignore_index=True)
+        parts = [
+            tidy_frame(
+                f"{c}:" + indicator,
+                tb[c],
+                method,
+                low=tb[f"{c}_lower"],
+                high=tb[f"{c}_upper"],
+                **keys,
+            )
+            for c in ("n", "rate")
+        ]
+        return pd.concat(parts, ignore_index=True)
 
     def content(self) -> dict[str, Any]:
         return {

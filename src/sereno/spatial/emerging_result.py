@@ -15,36 +15,9 @@ import pandas as pd
 
 from sereno.i18n import t
 from sereno.result import Result, records
-from sereno.spatial.emerging_rules import CATEGORIES
+from sereno.spatial.emerging_rules import CATEGORIES, NOT_TESTED
 from sereno.spatial.emerging_trend import MannKendall
 from sereno.spatial.result import Title
-
-COLOURS = dict(
-    zip(
-        CATEGORIES,
-        [
-            "#67000d",
-            "#a50f15",
-            "#d7301f",
-            "#ef6548",
-            "#fc8d59",
-            "#fdbb84",
-            "#fdd49e",
-            "#fee8c8",
-            "#08306b",
-            "#08519c",
-            "#2171b5",
-            "#4292c6",
-            "#6baed6",
-            "#9ecae1",
-            "#c6dbef",
-            "#deebf7",
-            "#eeeeee",
-        ],
-        strict=True,
-    )
-)
-NOT_TESTED = "not_tested"
 
 
 @dataclass(frozen=True)

@@ -10,16 +10,7 @@ import pandas as pd
 
 from sereno.i18n import t
 from sereno.result import Result, records, tidy_frame
-
-BIN_KEYS = {
-    -3: "spatial.bin_cold_99",
-    -2: "spatial.bin_cold_95",
-    -1: "spatial.bin_cold_90",
-    0: "spatial.bin_ns",
-    1: "spatial.bin_hot_90",
-    2: "spatial.bin_hot_95",
-    3: "spatial.bin_hot_99",
-}
+from sereno.spatial.bins import BIN_KEYS
 
 
 @dataclass(frozen=True)
@@ -185,6 +176,6 @@ class HotSpots(Result):
 
     def plot(self, ax: Any = None, lang: str | None = None) -> Any:
         """A choropleth of the bins (needs the units' geometry)."""
-        from sereno.spatial.maps import bin_map
+        from sereno.spatial.maps import bin_map  # maps draws results; it imports none back
 
         return bin_map(self, ax=ax, lang=lang)
