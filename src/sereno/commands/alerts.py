@@ -24,6 +24,7 @@ from sereno.commands.common import (
     console,
     emit,
     open_observatory,
+    print_table,
 )
 from sereno.errors import SerenoError
 from sereno.i18n import t
@@ -135,37 +136,14 @@ def scan(
     payload = result.to_dict() | ({"recorded": recorded.to_dict()} if recorded else {})
 
     def render() -> None:
-        table = Table(title=result.place or None)
-        for column in (
-            "#",
-            "centre",
-            "radius",
-            "units",
-            "start",
-            "end",
-            "obs",
-            "exp",
-            "LLR",
-            "p",
-            "RI (d)",
-        ):
-            table.add_column(column, justify="right")
-        for c in result.clusters:
-            ri = "" if c.recurrence_days is None else f"{c.recurrence_days:,.0f}"
-            table.add_row(
-                str(c.rank),
-                c.centre,
-                f"{c.radius:,.0f}",
-                str(len(c.unit_codes)),
-                c.start,
-                c.end,
-                f"{c.observed:.0f}",
-                f"{c.expected:.1f}",
-                f"{c.llr:.2f}",
-                f"{c.p_value:.3g}",
-                ri,
-            )
-        console.print(table)
+        columns = [("rank", "rank", "int"), ("centre", "centre", "text"),
+                   ("radius", "radius_m", "int"), ("units", "units", "int"),
+                   ("start", "start", "text"), ("end", "end", "text"),
+                   ("observed", "observed", "int"), ("expected", "expected", "1"),
+                   ("llr", "llr", "2"), ("p_value", "p", "p"),
+                   ("recurrence_days", "recurrence_days", "int")]  # fmt: skip
+        rows = [c.to_dict() | {"units": len(c.unit_codes)} for c in result.clusters]
+        print_table(rows, columns, title=result.place or None)
         console.print(result.summary())
         if recorded:
             console.print(t("alerts.recorded", new=recorded.new, updated=recorded.updated))
@@ -236,19 +214,10 @@ def anomalies(
     payload = result.to_dict() | ({"recorded": recorded.to_dict()} if recorded else {})
 
     def render() -> None:
-        table = Table()
-        for column in ("unit_code", "period", "observed", "expected", "upper", "p_tail"):
-            table.add_column(column, justify="right")
-        for a in result.alerts.itertuples():
-            table.add_row(
-                a.unit_code,
-                a.period,
-                f"{a.observed:.0f}",
-                f"{a.expected:.1f}",
-                f"{a.upper:.0f}",
-                f"{a.p_tail:.2g}",
-            )
-        console.print(table)
+        columns = [("unit_code", "unit", "text"), ("period", "period", "text"),
+                   ("observed", "observed", "int"), ("expected", "expected", "1"),
+                   ("upper", "upper", "int"), ("p_tail", "p_tail", "p")]  # fmt: skip
+        print_table(result.alerts, columns)
         console.print(result.summary())
         if recorded:
             console.print(t("alerts.recorded", new=recorded.new, updated=recorded.updated))

@@ -75,14 +75,17 @@ class SerenoGroup(typer.core.TyperGroup):
                 os.environ[ENVIRONMENT["lang"]] = args[i + 1]
             elif arg.startswith("--lang="):
                 os.environ[ENVIRONMENT["lang"]] = arg.partition("=")[2]
-        return super().parse_args(ctx, [renamed(a) for a in args])
+        # A --json call is read by a program: the notice would break what it parses.
+        quiet = "--json" in args
+        return super().parse_args(ctx, [renamed(a, quiet) for a in args])
 
 
-def renamed(arg: str) -> str:
+def renamed(arg: str, quiet: bool = False) -> str:
     name, equals, value = arg.partition("=")
     if name not in RENAMED:
         return arg
-    errors.print(t("cli.option.deprecated", old=name, new=RENAMED[name]), highlight=False)
+    if not quiet:
+        errors.print(t("cli.option.deprecated", old=name, new=RENAMED[name]), highlight=False)
     return RENAMED[name] + equals + value
 
 
@@ -221,10 +224,17 @@ def open_observatory(directory: Path):
     return Observatory.open(directory)
 
 
+def cut_note(shown: int, total: int) -> str | None:
+    """ "Showing 20 of 30 rows; all of them with --out FILE or --json", or None if none cut."""
+    if shown >= total:
+        return None
+    return t("cli.table.cut", shown=format_number(shown), total=format_number(total))
+
+
 def show_cut(shown: int, total: int) -> None:
     """Say that a table shows ``shown`` of ``total`` rows, and how to see them all."""
-    if shown < total:
-        note = t("cli.table.cut", shown=format_number(shown), total=format_number(total))
+    note = cut_note(shown, total)
+    if note:
         console.print(f"[dim]{note}[/]", highlight=False)
 
 

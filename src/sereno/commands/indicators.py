@@ -22,6 +22,7 @@ from sereno.commands.common import (
     console,
     emit,
     open_observatory,
+    show_cut,
 )
 from sereno.errors import SerenoError
 from sereno.i18n import default_language, format_number, t
@@ -36,6 +37,8 @@ CountOption = Annotated[
         "por año / estimated total, by year)",
     ),
 ]
+
+SHOWN = 20  # rows of the terminal table: the last periods; every row with --out or --json
 
 
 @app.command()
@@ -112,9 +115,10 @@ def indicators(
             console.print(t("indicators.written", file=str(out), rows=format_number(written)))
         else:
             if file is not None:
-                _print_table(frame_out.tail(20), lang, unit or "row", period)
+                _print_table(frame_out.tail(SHOWN), lang, unit or "row", period)
             else:
-                _print_table(frame_out.tail(20), lang)
+                _print_table(frame_out.tail(SHOWN), lang)
+            show_cut(min(SHOWN, len(frame_out)), len(frame_out))
         console.print(result.summary(lang))
 
     if as_json and out is not None:

@@ -21,8 +21,10 @@ from sereno.commands.common import (
     Plot,
     Start,
     app,
+    cell,
     command,
     console,
+    cut_note,
     emit,
 )
 from sereno.i18n import t
@@ -33,6 +35,12 @@ prioritise_app = typer.Typer(
     "prioritise: risk index, polygons, money against need, sequencing",
 )
 app.add_typer(prioritise_app, name="prioritise")
+
+SHOWN = 15  # rows of a terminal table; every row with --out or --json
+
+
+def percent(share: float) -> str:
+    return cell(100 * share, "int") + " %"
 
 
 @prioritise_app.command("index")
@@ -71,13 +79,13 @@ def index(
     written = _write(result.to_frame(), out) + _figure(result, plot)
 
     def table_of() -> Table:
-        frame = result.to_frame().head(15)
-        table = Table(title=result.title())
+        frame = result.to_frame().head(SHOWN)
+        table = Table(title=result.title(), caption=cut_note(len(frame), len(result.unit_codes)))
         for column in ("rank", "name", "score", "rank_low", "rank_high", "top_share"):
             table.add_column(t(f"prioritise.col_{column}"))
         for row in frame.itertuples():
-            cells = (row.rank, row.name, f"{row.score:.3f}", row.rank_low, row.rank_high,
-                     f"{row.top_share:.0%}")  # fmt: skip
+            cells = (row.rank, row.name, cell(row.score, "3"), row.rank_low, row.rank_high,
+                     percent(row.top_share))  # fmt: skip
             table.add_row(*map(str, cells))
         return table
 
@@ -128,12 +136,14 @@ def polygons(
     written += _figure(result, map_file)
 
     def table_of() -> Table:
-        table = Table(title=t("prioritise.cli_polygons"))
+        shown = result.polygons.head(SHOWN)
+        table = Table(title=t("prioritise.cli_polygons"),
+                      caption=cut_note(len(shown), len(result.polygons)))  # fmt: skip
         for column in ("polygon", "population", "units", "risk", "within_bounds"):
             table.add_column(t(f"prioritise.col_{column}"))
-        for row in result.polygons.head(15).itertuples():
-            table.add_row(str(row.polygon), f"{row.population:,}", str(row.units),
-                          f"{row.risk:.3f}", "✓" if row.within_bounds else "✗")  # fmt: skip
+        for row in shown.itertuples():
+            table.add_row(str(row.polygon), cell(row.population, "int"), str(row.units),
+                          cell(row.risk, "3"), "✓" if row.within_bounds else "✗")  # fmt: skip
         return table
 
     data = result.to_dict()
@@ -203,8 +213,8 @@ def funding(
             table.add_column(t(f"prioritise.col_{column}"))
         for row in result.quadrants().itertuples():
             table.add_row(t(f"prioritise.quadrant_{row.quadrant}"), str(row.units),
-                          f"{row.homicide_share:.0%}", f"{row.funds_share:.0%}",
-                          f"{row.funds_per_homicide:,.0f}")  # fmt: skip
+                          percent(row.homicide_share), percent(row.funds_share),
+                          cell(row.funds_per_homicide, "int"))  # fmt: skip
         return table
 
     _finish(result, result.to_dict(), written, table_of, as_json)
@@ -271,8 +281,8 @@ def sequence(
         for column in ("phase", "units", "homicide_share", "population_share", "allocation"):
             table.add_column(t(f"prioritise.col_{column}"))
         for row in result.phases.itertuples():
-            table.add_row(str(row.phase), str(row.units), f"{row.homicide_share:.0%}",
-                          f"{row.population_share:.0%}", f"{row.allocation:,.0f}")  # fmt: skip
+            table.add_row(str(row.phase), str(row.units), percent(row.homicide_share),
+                          percent(row.population_share), cell(row.allocation, "int"))  # fmt: skip
         return table
 
     _finish(result, result.to_dict(), written, table_of, as_json)

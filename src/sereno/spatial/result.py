@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sereno.i18n import t
+from sereno.i18n import format_number, t
 from sereno.result import Result, records, tidy_frame
 from sereno.spatial.bins import BIN_KEYS
 
@@ -152,7 +152,7 @@ class HotSpots(Result):
                 "spatial.summary_significant",
                 lang,
                 n=self.n_significant,
-                alpha=f"{self.alpha:g}",
+                alpha=format_number(self.alpha, lang, significant=3),
                 how=t(f"spatial.inference_{self.significance}", lang),
             ),
         ]
@@ -163,9 +163,9 @@ class HotSpots(Result):
             t(
                 "spatial.summary_moran",
                 lang,
-                I=f"{m.I:.3f}",
-                z=f"{m.z_norm:.2f}",
-                p=f"{m.p_norm:.3g}",
+                I=format_number(m.I, lang, 3),
+                z=format_number(m.z_norm, lang, 2),
+                p=format_number(m.p_norm, lang, significant=3),
             )
         )
         if c["missing"] or c["island"]:
