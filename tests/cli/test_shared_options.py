@@ -226,3 +226,19 @@ def test_a_cut_table_says_so_and_how_to_see_all(capsys):
     assert ("20 of 30 rows" in text and "--out FILE" in text) or (
         "20 de 30 filas" in text and "--out ARCHIVO" in text
     )
+
+
+def test_scan_sentences_write_numbers_as_the_language_does():
+    """Issue 19 saw "1,273 m" in a Spanish scan: the radius, counts and p-value of the top
+    cluster are written by the one formatter in each language."""
+    from sereno.i18n import format_number
+    from tests.test_result_contract import scan
+
+    result = scan()
+    top = result.significant[0]
+    assert top.radius >= 1000  # grid units are 1 km apart: a thousands separator shows
+    for lang in ("es", "en"):
+        text = result.summary(lang)
+        assert format_number(top.radius, lang) in text
+        assert format_number(top.expected, lang, 1) in text
+    assert f"{top.radius:,.0f}" not in result.summary("es")
