@@ -26,9 +26,7 @@ from sereno.commands.common import (
     open_observatory,
     print_table,
 )
-from sereno.errors import SerenoError
 from sereno.i18n import t
-from sereno.io import read_table
 
 alerts_app = typer.Typer(help="Alertas / alerts", invoke_without_command=True)
 app.add_typer(alerts_app, name="alerts")
@@ -76,7 +74,7 @@ def scan(
     as_json: JsonOption = False,
 ) -> None:
     """Barrido espacio-temporal / space-time scan statistic (Kulldorff)."""
-    from sereno.alerts.scan import space_time_scan
+    from sereno.alerts.analyse import scan_file, scan_store, write_table
 
     options = dict(
         model=model,
@@ -94,41 +92,12 @@ def scan(
     recorded = None
     with console.status(t("alerts.scanning"), spinner="dots"):
         if file is not None:
-            if time is None:
-                raise SerenoError("alerts.needs_time")
-            data = read_table(file)
-            where = read_locations(geometry, geometry_code, unit) if geometry else None
-            result = space_time_scan(
-                data,
-                time=time,
-                unit=unit,
-                count=count,
-                locations=where,
-                x=x,
-                y=y,
-                population=population,
-                cell=cell,
-                place=file.stem,
-                **options,
-            )
+            result = scan_file(file, time=time, geometry=geometry, geometry_code=geometry_code,
+                               unit=unit, count=count, x=x, y=y, population=population,
+                               cell=cell, **options)  # fmt: skip
         else:
-            from sereno.alerts.records import record_alerts, scan_alerts
-            from sereno.alerts.store import store_series
-
             with open_observatory(directory) as obs:
-                series = store_series(obs, iccs, level, source, population=model == "poisson")
-                result = space_time_scan(
-                    series.data,
-                    time="month",
-                    unit="unit_code",
-                    count="n",
-                    locations=series.locations,
-                    population="population" if model == "poisson" else None,
-                    place=series.place,
-                    **options,
-                )
-                if record:
-                    recorded = record_alerts(obs, scan_alerts(result, series.indicator, iccs))
+                result, recorded = scan_store(obs, iccs, level, source, record=record, **options)
     if out is not None:
         write_table(result.to_frame(), out)
     if plot is not None and result.clusters:
@@ -174,7 +143,7 @@ def anomalies(
     as_json: JsonOption = False,
 ) -> None:
     """Anomalías por unidad / unit-level anomalies (NB prediction bound, CUSUM)."""
-    from sereno.alerts.anomalies import unit_anomalies
+    from sereno.alerts.analyse import anomalies_file, anomalies_store, write_table
 
     options = dict(
         period=period,
@@ -187,28 +156,10 @@ def anomalies(
     )
     recorded = None
     if file is not None:
-        if time is None or unit is None:
-            raise SerenoError("alerts.needs_time")
-        result = unit_anomalies(
-            read_table(file), unit=unit, time=time, count=count, indicator=file.stem, **options
-        )
+        result = anomalies_file(file, unit=unit, time=time, count=count, **options)
     else:
-        from sereno.alerts.records import anomaly_alerts, record_alerts
-        from sereno.alerts.store import store_series
-
         with open_observatory(directory) as obs:
-            series = store_series(obs, iccs, level, source)
-            result = unit_anomalies(
-                series.data,
-                unit="unit_code",
-                time="month",
-                count="n",
-                indicator=series.indicator,
-                place=series.place,
-                **options,
-            )
-            if record:
-                recorded = record_alerts(obs, anomaly_alerts(result, series.indicator, iccs))
+            result, recorded = anomalies_store(obs, iccs, level, source, record=record, **options)
     if out is not None:
         write_table(result.to_frame(), out)
     payload = result.to_dict() | ({"recorded": recorded.to_dict()} if recorded else {})
@@ -300,33 +251,3 @@ def alerts_mark(
     with open_observatory(directory) as obs:
         row = set_status(obs, alert_id, status, note, actor=cli_actor(obs))
     emit(row, as_json, lambda: console.print(t("alerts.marked", **row)))
-
-
-def read_locations(path: Path, code: str | None, unit: str | None) -> pd.DataFrame:
-    """Unit polygons (GeoPackage, Shapefile, GeoJSON) or a table of lon/lat or x/y centroids."""
-    if path.suffix.lower() in {".csv", ".txt", ".tsv", ".xlsx", ".parquet"}:
-        frame = read_table(path)
-    else:
-        from sereno.geo.units import read_units
-
-        key = code or unit or "code"
-        frame = read_units(path, key, key, None, None)
-    key = code or (unit if unit in frame.columns else "code")
-    if key not in frame.columns:
-        raise SerenoError("alerts.missing_column", column=key, columns=", ".join(frame.columns))
-    return frame.rename(columns={key: unit or key})
-
-
-def write_table(frame: pd.DataFrame, path: Path) -> None:
-    """GeoJSON (points at the centre, when lon/lat are known), else the table by extension
-    (CSV for an unknown one)."""
-    from sereno import io
-
-    suffix = path.suffix.lower()
-    if suffix in {".geojson", ".json"} and {"centre_lon", "centre_lat"} <= set(frame.columns):
-        import geopandas as gpd
-
-        points = gpd.points_from_xy(frame["centre_lon"], frame["centre_lat"])
-        io.write_layer(gpd.GeoDataFrame(frame, geometry=points, crs="EPSG:4326"), path)
-    else:
-        io.write_table(frame, path, fallback=".csv")
