@@ -12,7 +12,7 @@ Methods, each as ``sereno`` runs it:
   intervals of the models within ΔAIC ≤ 6 (``model_uncertainty.combine_models``);
 - ``lcmcr``: LCMCR's posterior interval alone (2 chains × ``--iterations``);
 - ``sereno``: the default answer, LCMCR checked by the log-linear window
-  (``model_uncertainty.cross_check``), and how often it warns that the estimate depends on
+  (``cross_check.cross_check``), and how often it warns that the estimate depends on
   the model or that the lists show a class they rarely see (``hidden_class``: the two-class
   mixture ``mixture.mth2`` fits better than one class, and the upper end reaches its
   profile-likelihood upper end).
@@ -33,8 +33,9 @@ import time
 import numpy as np
 
 from sereno.estimate import lcmcr
+from sereno.estimate.cross_check import cross_check
 from sereno.estimate.loglinear import loglinear
-from sereno.estimate.model_uncertainty import CHECK_OPTIONS, cross_check
+from sereno.estimate.model_uncertainty import CHECK_OPTIONS
 from sereno.estimate.simulate import latent_class_population, two_classes
 
 EASY = 0.5

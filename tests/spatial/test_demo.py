@@ -57,10 +57,18 @@ def test_flare_up_colonias_are_mostly_not_hot_a_year_before(demo):
 
 
 @pytest.mark.slow
-def test_several_sources_must_be_chosen(demo):
-    from sereno.errors import SerenoError
+def test_several_sources_follow_the_cubes_documented_rule(demo):
+    """Several sources record homicides in the demo: without --source the map counts the
+    largest one, the source the indicators and the portal count, never their sum."""
+    from sereno.indicators.cube import choose_source, counts_cube
 
     obs, _ = demo
-    with pytest.raises(SerenoError) as caught:
-        hotspots_from_store(obs, "count", level="colonia")
-    assert caught.value.key == "spatial.several_sources"
+    largest = choose_source(obs, "0101")
+    assert largest.rule == "largest" and len(largest.candidates) > 1
+    result = hotspots_from_store(obs, "count", level="colonia")
+    assert result.title.indicator == f"0101 ({largest.source})"
+    cube = counts_cube(obs, "0101", source=largest.source, level="colonia")
+    expected = cube.dense(list(result.unit_codes)).sum(axis=1)
+    assert (result.value == expected).all()
+    named = hotspots_from_store(obs, "count", level="colonia", source=largest.candidates[-1])
+    assert named.value.sum() != result.value.sum()

@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from sereno.i18n import t
+from sereno.i18n import format_number, t
+from sereno.result import Result, plot_arguments, tidy_frame
 
 CLUSTER_COLUMNS = [
     "rank",
@@ -61,7 +62,7 @@ class Cluster:
 
 
 @dataclass(frozen=True, eq=False)
-class ScanResult:
+class ScanResult(Result):
     """Result of ``space_time_scan``: ``clusters`` ordered by LLR, most likely first.
 
     ``llr_replicates`` holds the scan statistic of every Monte Carlo data set; ``cases`` and
@@ -104,7 +105,21 @@ class ScanResult:
         frame["unit_codes"] = frame["unit_codes"].map(lambda v: ";".join(v))
         return frame
 
-    def to_dict(self) -> dict[str, object]:
+    def tidy(self) -> pd.DataFrame:
+        """Each cluster's relative risk (term ``cluster:RANK``) with its Monte Carlo p-value;
+        the scan gives no interval of the relative risk."""
+        frame = self.to_frame()
+        return tidy_frame(
+            "cluster:" + frame["rank"].astype(str),
+            frame["relative_risk"],
+            f"space_time_scan_{self.model}",
+            p=frame["p_value"],
+            centre=frame["centre"],
+            start=frame["start"],
+            end=frame["end"],
+        )
+
+    def content(self) -> dict[str, object]:
         settings = (
             "model",
             "prospective",
@@ -139,46 +154,54 @@ class ScanResult:
             }
         )
 
-    def summary(self, lang: str = "es") -> str:
+    def summary(self, lang: str | None = None) -> str:
         kind = t(f"alerts.kind_{'prospective' if self.prospective else 'retrospective'}", lang)
         head = t(
             "alerts.scan_head",
             lang,
             kind=kind,
             model=t(f"alerts.model_{self.model}", lang),
-            cases=self.total_cases,
+            cases=format_number(self.total_cases, lang),
             units=self.n_locations,
             start=self.study_start,
             end=self.study_end,
-            replications=self.replications,
+            replications=format_number(self.replications, lang),
         )
         found = self.significant
         if not found:
-            return head + " " + t("alerts.scan_none", lang, alpha=self.alpha)
+            return (
+                head
+                + " "
+                + t("alerts.scan_none", lang, alpha=format_number(self.alpha, lang, significant=3))
+            )
         top = found[0]
         body = t(
             "alerts.scan_top",
             lang,
             n=len(found),
-            alpha=self.alpha,
-            observed=f"{top.observed:.0f}",
-            expected=f"{top.expected:.1f}",
+            alpha=format_number(self.alpha, lang, significant=3),
+            observed=format_number(top.observed, lang),
+            expected=format_number(top.expected, lang, 1),
             units=len(top.unit_codes),
             centre=top.centre,
-            radius=f"{top.radius:,.0f}",
+            radius=format_number(top.radius, lang),
             start=top.start,
             end=top.end,
-            llr=f"{top.llr:.2f}",
-            p=f"{top.p_value:.3g}",
+            llr=format_number(top.llr, lang, 2),
+            p=format_number(top.p_value, lang, significant=3),
         )
         if top.recurrence_days is not None:
             body += " " + recurrence_sentence(top.recurrence_days, lang)
         return f"{head} {body}"
 
-    def plot(self, cluster: int = 1, ax=None):
-        """Map of the locations (the cluster's circled) and its observed vs expected series."""
+    def plot(self, ax=None, lang: str | None = None, cluster: int = 1):
+        """Map of the locations (the cluster's circled) and its observed vs expected series
+        (``ax``: two axes)."""
         import matplotlib.pyplot as plt
 
+        if isinstance(ax, int) and not isinstance(ax, bool):  # the old plot(cluster)
+            ax, cluster = plot_arguments("", None)[0], ax
+        ax, lang = plot_arguments(ax, lang)
         if ax is None:
             fig, ax = plt.subplots(1, 2, figsize=(11, 4.5), width_ratios=[1, 1.4])
         fig = ax[0].figure
@@ -200,13 +223,13 @@ class ScanResult:
             s = self.series(c)
             x = pd.to_datetime(s["period"])
             ax[1].plot(
-                x, s["observed"], color="black", marker="o", ms=3, label=t("alerts.observed")
+                x, s["observed"], color="black", marker="o", ms=3, label=t("alerts.observed", lang)
             )
-            ax[1].plot(x, s["expected"], color="0.5", ls="--", label=t("alerts.expected"))
+            ax[1].plot(x, s["expected"], color="0.5", ls="--", label=t("alerts.expected", lang))
             ax[1].axvspan(pd.Timestamp(c.start), pd.Timestamp(c.end), color="0.85")
             ax[1].legend(frameon=False)
-            title = t("alerts.plot_title", centre=c.centre, units=len(members), where=title)
-        ax[1].set_ylabel(t("alerts.cases"))
+            title = t("alerts.plot_title", lang, centre=c.centre, units=len(members), where=title)
+        ax[1].set_ylabel(t("alerts.cases", lang))
         fig.suptitle(title)
         fig.tight_layout()
         return fig
@@ -215,5 +238,5 @@ class ScanResult:
 def recurrence_sentence(days: float, lang: str = "es") -> str:
     """'Once in 3.2 years' or 'once in 150 days' (how NYC's health department reads clusters)."""
     if days >= 365.25:
-        return t("alerts.recurrence_years", lang, years=f"{days / 365.25:,.1f}")
-    return t("alerts.recurrence_days", lang, days=f"{days:,.0f}")
+        return t("alerts.recurrence_years", lang, years=format_number(days / 365.25, lang, 1))
+    return t("alerts.recurrence_days", lang, days=format_number(days, lang))

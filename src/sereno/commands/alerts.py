@@ -12,15 +12,21 @@ from rich.table import Table
 from sereno.commands.common import (
     DirOption,
     JsonOption,
+    Level,
+    Offence,
+    Out,
+    Period,
+    Plot,
+    Source,
     app,
+    bilingual,
     command,
     console,
     emit,
     open_observatory,
+    print_table,
 )
-from sereno.errors import SerenoError
 from sereno.i18n import t
-from sereno.io import read_table
 
 alerts_app = typer.Typer(help="Alertas / alerts", invoke_without_command=True)
 app.add_typer(alerts_app, name="alerts")
@@ -28,10 +34,6 @@ app.add_typer(alerts_app, name="alerts")
 FileArg = Annotated[
     Path | None, typer.Argument(help="CSV, XLSX, JSON, Parquet; sin él, el almacén / the store")
 ]
-Iccs = Annotated[str, typer.Option("--iccs", help="Delito ICCS (almacén) / ICCS offence (store)")]
-Level = Annotated[str | None, typer.Option(help="Nivel de unidad / unit level (store)")]
-Source = Annotated[str | None, typer.Option(help="Fuente / source (store)")]
-Out = Annotated[Path | None, typer.Option("--out", help="CSV, Parquet o GeoJSON")]
 
 
 @app.command()
@@ -41,34 +43,38 @@ def scan(
     time: Annotated[str | None, typer.Option(help="Columna de fecha / date column")] = None,
     unit: Annotated[str | None, typer.Option(help="Columna de unidad / unit column")] = None,
     count: Annotated[str | None, typer.Option(help="Columna de conteo / count column")] = None,
-    geometry: Annotated[Path | None, typer.Option(help="Polígonos o centroides")] = None,
-    geometry_code: Annotated[str | None, typer.Option(help="Código en --geometry")] = None,
-    x: Annotated[str | None, typer.Option("--x", help="Columna x o longitud")] = None,
-    y: Annotated[str | None, typer.Option("--y", help="Columna y o latitud")] = None,
+    geometry: Annotated[Path | None, typer.Option(help=bilingual("cli.option.geometry"))] = None,
+    geometry_code: Annotated[
+        str | None, typer.Option(help=bilingual("cli.option.geometry_code"))
+    ] = None,
+    x: Annotated[str | None, typer.Option("--x", help=bilingual("cli.option.x"))] = None,
+    y: Annotated[str | None, typer.Option("--y", help=bilingual("cli.option.y"))] = None,
     model: Annotated[str, typer.Option(help="permutation | poisson")] = "permutation",
-    population: Annotated[str | None, typer.Option(help="Columna de población")] = None,
+    population: Annotated[str | None, typer.Option(help=bilingual("cli.option.population"))] = None,
     retrospective: Annotated[bool, typer.Option(help="Retrospectivo / retrospective")] = False,
-    period: Annotated[str, typer.Option(help="day | week | month")] = "month",
-    max_radius: Annotated[float | None, typer.Option(help="Radio máximo (m)")] = None,
+    period: Period = "month",
+    max_radius: Annotated[
+        float | None, typer.Option(help=bilingual("cli.option.max_radius"))
+    ] = None,
     max_share: Annotated[float, typer.Option(help="Máx. parte de casos / max share")] = 0.5,
-    max_days: Annotated[float, typer.Option(help="Ventana máxima (días)")] = 90.0,
-    replications: Annotated[int, typer.Option(help="Réplicas de Monte Carlo")] = 999,
+    max_days: Annotated[float, typer.Option(help=bilingual("cli.option.max_days"))] = 90.0,
+    replications: Annotated[int, typer.Option(help=bilingual("cli.option.replications"))] = 999,
     seed: Annotated[int, typer.Option(help="Semilla / seed")] = 7,
     start: Annotated[str | None, typer.Option(help="Inicio / start (YYYY-MM-DD)")] = None,
     end: Annotated[str | None, typer.Option(help="Fecha de análisis / analysis date")] = None,
-    cell: Annotated[float | None, typer.Option(help="Celda para puntos (m)")] = None,
+    cell: Annotated[float | None, typer.Option(help=bilingual("cli.option.cell"))] = None,
     alpha: Annotated[float, typer.Option(help="Nivel / level")] = 0.05,
-    iccs: Iccs = "0101",
+    iccs: Offence = "0101",
     level: Level = None,
     source: Source = None,
     record: Annotated[bool, typer.Option(help="Guardar alertas / record alerts")] = True,
     out: Out = None,
-    plot: Annotated[Path | None, typer.Option(help="PNG del conglomerado principal")] = None,
+    plot: Plot = None,
     directory: DirOption = Path("."),
     as_json: JsonOption = False,
 ) -> None:
     """Barrido espacio-temporal / space-time scan statistic (Kulldorff)."""
-    from sereno.alerts.scan import space_time_scan
+    from sereno.alerts.analyse import scan_file, scan_store, write_table
 
     options = dict(
         model=model,
@@ -86,41 +92,12 @@ def scan(
     recorded = None
     with console.status(t("alerts.scanning"), spinner="dots"):
         if file is not None:
-            if time is None:
-                raise SerenoError("alerts.needs_time")
-            data = read_table(file)
-            where = read_locations(geometry, geometry_code, unit) if geometry else None
-            result = space_time_scan(
-                data,
-                time=time,
-                unit=unit,
-                count=count,
-                locations=where,
-                x=x,
-                y=y,
-                population=population,
-                cell=cell,
-                place=file.stem,
-                **options,
-            )
+            result = scan_file(file, time=time, geometry=geometry, geometry_code=geometry_code,
+                               unit=unit, count=count, x=x, y=y, population=population,
+                               cell=cell, **options)  # fmt: skip
         else:
-            from sereno.alerts.records import record_alerts, scan_alerts
-            from sereno.alerts.store import store_series
-
             with open_observatory(directory) as obs:
-                series = store_series(obs, iccs, level, source, population=model == "poisson")
-                result = space_time_scan(
-                    series.data,
-                    time="month",
-                    unit="unit_code",
-                    count="n",
-                    locations=series.locations,
-                    population="population" if model == "poisson" else None,
-                    place=series.place,
-                    **options,
-                )
-                if record:
-                    recorded = record_alerts(obs, scan_alerts(result, series.indicator, iccs))
+                result, recorded = scan_store(obs, iccs, level, source, record=record, **options)
     if out is not None:
         write_table(result.to_frame(), out)
     if plot is not None and result.clusters:
@@ -128,37 +105,14 @@ def scan(
     payload = result.to_dict() | ({"recorded": recorded.to_dict()} if recorded else {})
 
     def render() -> None:
-        table = Table(title=result.place or None)
-        for column in (
-            "#",
-            "centre",
-            "radius",
-            "units",
-            "start",
-            "end",
-            "obs",
-            "exp",
-            "LLR",
-            "p",
-            "RI (d)",
-        ):
-            table.add_column(column, justify="right")
-        for c in result.clusters:
-            ri = "" if c.recurrence_days is None else f"{c.recurrence_days:,.0f}"
-            table.add_row(
-                str(c.rank),
-                c.centre,
-                f"{c.radius:,.0f}",
-                str(len(c.unit_codes)),
-                c.start,
-                c.end,
-                f"{c.observed:.0f}",
-                f"{c.expected:.1f}",
-                f"{c.llr:.2f}",
-                f"{c.p_value:.3g}",
-                ri,
-            )
-        console.print(table)
+        columns = [("rank", "rank", "int"), ("centre", "centre", "text"),
+                   ("radius", "radius_m", "int"), ("units", "units", "int"),
+                   ("start", "start", "text"), ("end", "end", "text"),
+                   ("observed", "observed", "int"), ("expected", "expected", "1"),
+                   ("llr", "llr", "2"), ("p_value", "p", "p"),
+                   ("recurrence_days", "recurrence_days", "int")]  # fmt: skip
+        rows = [c.to_dict() | {"units": len(c.unit_codes)} for c in result.clusters]
+        print_table(rows, columns, title=result.place or None)
         console.print(result.summary())
         if recorded:
             console.print(t("alerts.recorded", new=recorded.new, updated=recorded.updated))
@@ -173,14 +127,14 @@ def anomalies(
     time: Annotated[str | None, typer.Option(help="Columna de fecha / date column")] = None,
     unit: Annotated[str | None, typer.Option(help="Columna de unidad / unit column")] = None,
     count: Annotated[str | None, typer.Option(help="Columna de conteo / count column")] = None,
-    period: Annotated[str, typer.Option(help="week | month")] = "month",
+    period: Period = "month",
     assess: Annotated[int, typer.Option(help="Periodos a evaluar / periods to assess")] = 1,
-    alpha: Annotated[float, typer.Option(help="Falsa alarma por unidad y periodo")] = 0.01,
+    alpha: Annotated[float, typer.Option(help=bilingual("cli.option.alpha_false_alarm"))] = 0.01,
     min_count: Annotated[int, typer.Option(help="Mínimo de casos / minimum count")] = 3,
     cusum_h: Annotated[float, typer.Option(help="Umbral CUSUM / CUSUM threshold")] = 4.0,
-    monitor: Annotated[int, typer.Option(help="Periodos de CUSUM")] = 6,
+    monitor: Annotated[int, typer.Option(help=bilingual("cli.option.monitor"))] = 6,
     end: Annotated[str | None, typer.Option(help="Fecha de análisis / analysis date")] = None,
-    iccs: Iccs = "0101",
+    iccs: Offence = "0101",
     level: Level = None,
     source: Source = None,
     record: Annotated[bool, typer.Option(help="Guardar alertas / record alerts")] = True,
@@ -189,7 +143,7 @@ def anomalies(
     as_json: JsonOption = False,
 ) -> None:
     """Anomalías por unidad / unit-level anomalies (NB prediction bound, CUSUM)."""
-    from sereno.alerts.anomalies import unit_anomalies
+    from sereno.alerts.analyse import anomalies_file, anomalies_store, write_table
 
     options = dict(
         period=period,
@@ -202,46 +156,19 @@ def anomalies(
     )
     recorded = None
     if file is not None:
-        if time is None or unit is None:
-            raise SerenoError("alerts.needs_time")
-        result = unit_anomalies(
-            read_table(file), unit=unit, time=time, count=count, indicator=file.stem, **options
-        )
+        result = anomalies_file(file, unit=unit, time=time, count=count, **options)
     else:
-        from sereno.alerts.records import anomaly_alerts, record_alerts
-        from sereno.alerts.store import store_series
-
         with open_observatory(directory) as obs:
-            series = store_series(obs, iccs, level, source)
-            result = unit_anomalies(
-                series.data,
-                unit="unit_code",
-                time="month",
-                count="n",
-                indicator=series.indicator,
-                place=series.place,
-                **options,
-            )
-            if record:
-                recorded = record_alerts(obs, anomaly_alerts(result, series.indicator, iccs))
+            result, recorded = anomalies_store(obs, iccs, level, source, record=record, **options)
     if out is not None:
         write_table(result.to_frame(), out)
     payload = result.to_dict() | ({"recorded": recorded.to_dict()} if recorded else {})
 
     def render() -> None:
-        table = Table()
-        for column in ("unit_code", "period", "observed", "expected", "upper", "p_tail"):
-            table.add_column(column, justify="right")
-        for a in result.alerts.itertuples():
-            table.add_row(
-                a.unit_code,
-                a.period,
-                f"{a.observed:.0f}",
-                f"{a.expected:.1f}",
-                f"{a.upper:.0f}",
-                f"{a.p_tail:.2g}",
-            )
-        console.print(table)
+        columns = [("unit_code", "unit", "text"), ("period", "period", "text"),
+                   ("observed", "observed", "int"), ("expected", "expected", "1"),
+                   ("upper", "upper", "int"), ("p_tail", "p_tail", "p")]  # fmt: skip
+        print_table(result.alerts, columns)
         console.print(result.summary())
         if recorded:
             console.print(t("alerts.recorded", new=recorded.new, updated=recorded.updated))
@@ -324,33 +251,3 @@ def alerts_mark(
     with open_observatory(directory) as obs:
         row = set_status(obs, alert_id, status, note, actor=cli_actor(obs))
     emit(row, as_json, lambda: console.print(t("alerts.marked", **row)))
-
-
-def read_locations(path: Path, code: str | None, unit: str | None) -> pd.DataFrame:
-    """Unit polygons (GeoPackage, Shapefile, GeoJSON) or a table of lon/lat or x/y centroids."""
-    if path.suffix.lower() in {".csv", ".txt", ".tsv", ".xlsx", ".parquet"}:
-        frame = read_table(path)
-    else:
-        from sereno.geo.units import read_units
-
-        key = code or unit or "code"
-        frame = read_units(path, key, key, None, None)
-    key = code or (unit if unit in frame.columns else "code")
-    if key not in frame.columns:
-        raise SerenoError("alerts.missing_column", column=key, columns=", ".join(frame.columns))
-    return frame.rename(columns={key: unit or key})
-
-
-def write_table(frame: pd.DataFrame, path: Path) -> None:
-    """GeoJSON (points at the centre, when lon/lat are known), else the table by extension
-    (CSV for an unknown one)."""
-    from sereno import io
-
-    suffix = path.suffix.lower()
-    if suffix in {".geojson", ".json"} and {"centre_lon", "centre_lat"} <= set(frame.columns):
-        import geopandas as gpd
-
-        points = gpd.points_from_xy(frame["centre_lon"], frame["centre_lat"])
-        io.write_layer(gpd.GeoDataFrame(frame, geometry=points, crs="EPSG:4326"), path)
-    else:
-        io.write_table(frame, path, fallback=".csv")

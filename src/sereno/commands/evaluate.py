@@ -2,7 +2,7 @@
 
 Each runs on a plain file (FILE) or, without FILE, on the observatory's intervention records
 (``--intervention ID``). The result prints as a paragraph in the user's language with its key
-numbers, or as one JSON object with ``--json``; ``--plot`` saves the chart and ``--output`` the
+numbers, or as one JSON object with ``--json``; ``--plot`` saves the chart and ``--out`` the
 result's table (CSV or Parquet by extension).
 """
 
@@ -16,6 +16,8 @@ import typer
 from sereno.commands.common import (
     DirOption,
     JsonOption,
+    Out,
+    Plot,
     app,
     command,
     console,
@@ -35,8 +37,6 @@ FileArgument = Annotated[Path | None, typer.Argument(help="CSV, XLSX, JSON, Parq
 InterventionOption = Annotated[
     str | None, typer.Option("--intervention", "-i", help="Intervención del almacén / stored")
 ]
-PlotOption = Annotated[Path | None, typer.Option("--plot", help="PNG, PDF, SVG")]
-OutputOption = Annotated[Path | None, typer.Option("--output", "-o", help="CSV, Parquet")]
 CostOption = Annotated[float | None, typer.Option("--cost", help="Costo / cost (USD)")]
 ReportOption = Annotated[
     Path | None, typer.Option("--report", help="Informe / report: .html o/or .pdf")
@@ -67,7 +67,7 @@ def finish(
     if plot is not None and hasattr(result, "plot"):
         import matplotlib.pyplot as plt
 
-        figure = result.plot(lang)
+        figure = result.plot(lang=lang)
         figure.savefig(plot, dpi=150)
         plt.close(figure)
     if report is not None:
@@ -129,13 +129,16 @@ def its(
     end: Annotated[str | None, typer.Option("--end")] = None,
     family: Annotated[str, typer.Option("--family", help="poisson | negbin")] = "poisson",
     season: Annotated[int, typer.Option("--season", help="0 = sin / none")] = 12,
-    control: Annotated[str | None, typer.Option("--control", help="Serie de control")] = None,
+    control: Annotated[
+        str | None,
+        typer.Option("--control", help="Columna de la serie de control / control series column"),
+    ] = None,
     window_from: Annotated[str | None, typer.Option("--window-from")] = None,
     window_to: Annotated[str | None, typer.Option("--window-to")] = None,
     intervention: InterventionOption = None,
     cost: CostOption = None,
-    plot: PlotOption = None,
-    output: OutputOption = None,
+    plot: Plot = None,
+    output: Out = None,
     report: ReportOption = None,
     directory: DirOption = Path("."),
     as_json: JsonOption = False,
@@ -181,8 +184,8 @@ def did(
     intervention: InterventionOption = None,
     start: Annotated[str | None, typer.Option("--start", help="Placebo (almacén / store)")] = None,
     cost: CostOption = None,
-    plot: PlotOption = None,
-    output: OutputOption = None,
+    plot: Plot = None,
+    output: Out = None,
     report: ReportOption = None,
     directory: DirOption = Path("."),
     as_json: JsonOption = False,
@@ -226,8 +229,8 @@ def synth(
     intervention: InterventionOption = None,
     directory: DirOption = Path("."),
     cost: CostOption = None,
-    plot: PlotOption = None,
-    output: OutputOption = None,
+    plot: Plot = None,
+    output: Out = None,
     report: ReportOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -274,8 +277,8 @@ def match(
     outcome: OutcomeColumn = None,
     intervention: InterventionOption = None,
     directory: DirOption = Path("."),
-    plot: PlotOption = None,
-    output: OutputOption = None,
+    plot: Plot = None,
+    output: Out = None,
     report: ReportOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -309,7 +312,9 @@ def match(
 @command
 def cost_command(
     cost: Annotated[float, typer.Option("--cost", help="Costo / cost")],
-    averted: Annotated[float, typer.Option("--averted", help="Homicidios evitados")],
+    averted: Annotated[
+        float, typer.Option("--averted", help="Homicidios evitados / homicides averted")
+    ],
     low: Annotated[float, typer.Option("--low", help="IC 95% inferior / lower")],
     high: Annotated[float, typer.Option("--high", help="IC 95% superior / upper")],
     currency: Annotated[str, typer.Option("--currency")] = "USD",

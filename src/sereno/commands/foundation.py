@@ -13,12 +13,14 @@ from sereno.commands.common import (
     DirOption,
     JsonOption,
     app,
+    bilingual,
     command,
     console,
     emit,
     interventions_app,
     open_observatory,
     population_app,
+    print_table,
     quarantine_app,
     steps,
     units_app,
@@ -173,10 +175,15 @@ def quarantine_retry(
 @command
 def units_load(
     file: Annotated[Path, typer.Argument(help="GeoPackage, Shapefile, GeoJSON")],
-    level: Annotated[str, typer.Option(help="municipio, colonia, ...")],
+    level: Annotated[
+        str,
+        typer.Option(
+            help="Nivel de estas unidades / level of these units: municipio, colonia, ..."
+        ),
+    ],
     code: Annotated[str, typer.Option(help="Columna del código / code column")] = "code",
     name: Annotated[str, typer.Option(help="Columna del nombre / name column")] = "name",
-    parent: Annotated[str | None, typer.Option(help="Código del padre")] = None,
+    parent: Annotated[str | None, typer.Option(help=bilingual("cli.option.parent"))] = None,
     crs: Annotated[str | None, typer.Option(help="EPSG:4326 ...")] = None,
     layer: Annotated[str | None, typer.Option()] = None,
     directory: DirOption = Path("."),
@@ -198,10 +205,14 @@ def units_load(
 @command
 def population_load(
     file: Annotated[Path, typer.Argument(help="CSV / XLSX")],
-    unit: Annotated[str, typer.Option(help="unit code column")] = "unit_code",
-    year: Annotated[str, typer.Option(help="year column")] = "year",
-    population: Annotated[str, typer.Option(help="population column")] = "population",
-    group: Annotated[str, typer.Option(help="group column")] = "group",
+    unit: Annotated[
+        str, typer.Option(help="Columna del código de unidad / unit code column")
+    ] = "unit_code",
+    year: Annotated[str, typer.Option(help="Columna del año / year column")] = "year",
+    population: Annotated[
+        str, typer.Option(help="Columna de población / population column")
+    ] = "population",
+    group: Annotated[str, typer.Option(help="Columna del grupo / group column")] = "group",
     directory: DirOption = Path("."),
     as_json: JsonOption = False,
 ) -> None:
@@ -230,7 +241,7 @@ def interventions_load(
 
     with open_observatory(directory) as obs:
         result = load_interventions(obs, file)
-    emit(result, as_json, lambda: console.print(result))
+    emit(result, as_json, lambda: console.print(t("cli.interventions.loaded", **result.to_dict())))
 
 
 @app.command()
@@ -242,24 +253,41 @@ def status(directory: DirOption = Path("."), as_json: JsonOption = False) -> Non
     with open_observatory(directory) as obs:
         summary = observatory_summary(obs)
 
-    def render() -> None:
-        console.print(f"[bold]{t('cli.status_title', name=summary['name'])}[/]")
-        table = Table()
-        for column in ("source", "kind", "counts", "records", "quarantined", "years"):
-            table.add_column(column)
-        for s in summary["sources"]:
-            table.add_row(
-                s["source"],
-                s["kind"],
-                s["counts"],
-                format_number(s["records"]),
-                format_number(s["quarantined"]),
-                s["years"] or "",
-            )
-        console.print(table)
-        console.print({k: v for k, v in summary.items() if k not in ("sources", "name")})
+    emit(summary, as_json, lambda: print_status(summary))
 
-    emit(summary, as_json, render)
+
+def print_status(summary: dict[str, Any]) -> None:
+    """The observatory in words: its sources as a table, then its totals and levels."""
+    console.print(f"[bold]{t('cli.status_title', name=summary['name'])}[/]")
+    sources = [
+        {
+            **s,
+            "kind": t(f"cli.status.kind_{s['kind']}"),
+            "counts": t(f"cli.status.counts_{s['counts']}"),
+        }
+        for s in summary["sources"]
+    ]
+    if sources:
+        columns = [("source", "source", "text"), ("kind", "kind", "text"),
+                   ("counts", "counts", "text"), ("records", "records", "int"),
+                   ("quarantined", "quarantined", "int"), ("years", "years", "text")]  # fmt: skip
+        print_table(sources, columns)
+    else:
+        console.print(t("cli.sources_none"))
+    names = ("units", "records", "victims", "incidents", "counts", "batches", "interventions")
+    totals = {k: format_number(summary[k]) for k in names}
+    console.print(
+        t("cli.status.totals", populations=format_number(summary["population_figures"]), **totals)
+    )
+    levels = ", ".join(summary["levels"]) or t("cli.status.levels_none")
+    console.print(f"{t('cli.status.levels')}: {levels}")
+    console.print(f"{t('cli.status.directory')}: {summary['directory']}")
+    console.print(f"{t('cli.status.store')}: {summary['store']}")
+    open_rows = summary["quarantined_open"]
+    if open_rows:
+        console.print(t("cli.status.quarantine_open", n=format_number(open_rows)))
+    else:
+        console.print(t("cli.status.quarantine_none"))
 
 
 @app.command()

@@ -12,12 +12,17 @@ from rich.table import Table
 
 from sereno.commands.common import (
     DirOption,
+    End,
     JsonOption,
+    Level,
+    Out,
+    Start,
     app,
     command,
     console,
     emit,
     open_observatory,
+    show_cut,
 )
 from sereno.errors import SerenoError
 from sereno.i18n import default_language, format_number, t
@@ -32,6 +37,8 @@ CountOption = Annotated[
         "por año / estimated total, by year)",
     ),
 ]
+
+SHOWN = 20  # rows of the terminal table: the last periods; every row with --out or --json
 
 
 @app.command()
@@ -56,11 +63,11 @@ def indicators(
     indicator_set: Annotated[
         str, typer.Option("--set", help="homicide | mesa | iccs-sections | FILE")
     ] = "homicide",
-    level: Annotated[str | None, typer.Option(help="Nivel de unidad / unit level")] = None,
+    level: Level = None,
     by: Annotated[str, typer.Option(help="month | quarter | year | ytd | r12")] = "month",
-    start: Annotated[str | None, typer.Option(help="Desde / from (YYYY-MM)")] = None,
-    end: Annotated[str | None, typer.Option(help="Hasta / to (YYYY-MM)")] = None,
-    out: Annotated[Path | None, typer.Option(help=".csv | .parquet | .geojson")] = None,
+    start: Start = None,
+    end: End = None,
+    out: Out = None,
     count_basis: CountOption = "source",
     directory: DirOption = Path("."),
     as_json: JsonOption = False,
@@ -108,9 +115,10 @@ def indicators(
             console.print(t("indicators.written", file=str(out), rows=format_number(written)))
         else:
             if file is not None:
-                _print_table(frame_out.tail(20), lang, unit or "row", period)
+                _print_table(frame_out.tail(SHOWN), lang, unit or "row", period)
             else:
-                _print_table(frame_out.tail(20), lang)
+                _print_table(frame_out.tail(SHOWN), lang)
+            show_cut(min(SHOWN, len(frame_out)), len(frame_out))
         console.print(result.summary(lang))
 
     if as_json and out is not None:
@@ -164,7 +172,7 @@ def report(
     period: Annotated[str, typer.Option(help="Mes / month (YYYY-MM)")],
     lang: Annotated[str | None, typer.Option("--lang", help="es | en")] = None,
     fmt: Annotated[str, typer.Option("--format", help="html | pdf")] = "html",
-    out: Annotated[Path | None, typer.Option(help="Archivo / file")] = None,
+    out: Out = None,
     indicator_set: Annotated[str, typer.Option("--set", help="mesa | homicide | FILE")] = "mesa",
     count_basis: CountOption = "source",
     directory: DirOption = Path("."),

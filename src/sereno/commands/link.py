@@ -11,6 +11,8 @@ from rich.table import Table
 from sereno.commands.common import (
     DirOption,
     JsonOption,
+    Offence,
+    Out,
     app,
     command,
     console,
@@ -89,7 +91,7 @@ def link(
     review: Annotated[str, typer.Option(help="Banda incierta / uncertain band: low,high")] = (
         "0.2,0.8"
     ),
-    iccs: Annotated[str, typer.Option(help="Código ICCS / ICCS code")] = "0101",
+    iccs: Offence = "0101",
     export_review: Annotated[
         Path | None, typer.Option("--export-review", help="CSV de pares inciertos / pairs")
     ] = None,
@@ -101,13 +103,13 @@ def link(
     as_json: JsonOption = False,
 ) -> None:
     """Vincular registros de las fuentes en eventos / link source records into events."""
-    from sereno.link.store import apply_decisions, link_store
+    from sereno.link.store import apply_decisions, link_store, run_event_count
     from sereno.link.store import export_review as write_review
 
     with open_observatory(directory) as obs:
         if decisions is not None:
             run_id, n = apply_decisions(obs, decisions, reviewer)
-            events = obs.engine.scalar("SELECT events FROM link_runs WHERE run_id = ?", [run_id])
+            events = run_event_count(obs, run_id)
             result = {"run_id": run_id, "decisions": n, "events": events}
             emit(
                 result,
@@ -156,21 +158,17 @@ def discrepancies(
     by_unit: Annotated[bool, typer.Option("--by-unit/--city", help="Por unidad / per unit")] = (
         True
     ),
-    out: Annotated[Path | None, typer.Option("--out", help="CSV o Parquet")] = None,
+    out: Out = None,
     directory: DirOption = Path("."),
     as_json: JsonOption = False,
 ) -> None:
     """Informe de discrepancias entre fuentes / discrepancy report between sources."""
     from sereno.link.discrepancy import discrepancy_report, missed_by
-    from sereno.link.store import run_events
+    from sereno.link.store import run_events, run_records
 
     with open_observatory(directory) as obs:
         run_id, events = run_events(obs)
-        records = obs.engine.frame(
-            "SELECT r.source_id, v.unit_code, v.year, v.month FROM event_records r "
-            "JOIN victims v USING (record_id) WHERE r.run_id = ?",
-            [run_id],
-        )
+        records = run_records(obs, run_id)
     report = discrepancy_report(events, records, period, by_unit)
     missed = {by: missed_by(events, by) for by in ("sex", "age_band", "place", "weapon")}
     if out is not None:
@@ -233,7 +231,7 @@ def estimate(
             "linkages sampled to propagate their uncertainty (0: off)",
         ),
     ] = 0,
-    out: Annotated[Path | None, typer.Option("--out", help="CSV o Parquet")] = None,
+    out: Out = None,
     directory: DirOption = Path("."),
     as_json: JsonOption = False,
 ) -> None:

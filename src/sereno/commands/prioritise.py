@@ -12,7 +12,21 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from sereno.commands.common import DirOption, JsonOption, app, command, console, emit
+from sereno.commands.common import (
+    DirOption,
+    End,
+    JsonOption,
+    Level,
+    Out,
+    Plot,
+    Start,
+    app,
+    cell,
+    command,
+    console,
+    cut_note,
+    emit,
+)
 from sereno.i18n import t
 
 prioritise_app = typer.Typer(
@@ -22,12 +36,11 @@ prioritise_app = typer.Typer(
 )
 app.add_typer(prioritise_app, name="prioritise")
 
-OutOption = Annotated[Path | None, typer.Option("--out", help="Tabla / table: .csv | .parquet")]
-PlotOption = Annotated[
-    Path | None, typer.Option("--plot", help="Gráfico / chart: PNG, PDF, SVG")
-]  # fmt: skip
-LevelOption = Annotated[str | None, typer.Option(help="Nivel de unidad / unit level")]
-StartOption = Annotated[str | None, typer.Option(help="AAAA-MM / YYYY-MM")]
+SHOWN = 15  # rows of a terminal table; every row with --out or --json
+
+
+def percent(share: float) -> str:
+    return cell(100 * share, "int") + " %"
 
 
 @prioritise_app.command("index")
@@ -40,8 +53,8 @@ def index(
     covariates: Annotated[Path | None, typer.Option(help="Covariables / covariates")] = None,
     samples: Annotated[int | None, typer.Option(help="Muestras base de Saltelli / N")] = None,
     seed: Annotated[int | None, typer.Option(help="Semilla / seed")] = None,
-    out: OutOption = None,
-    plot: PlotOption = None,
+    out: Out = None,
+    plot: Plot = None,
     directory: DirOption = Path("."),
     as_json: JsonOption = False,
 ) -> None:
@@ -66,13 +79,13 @@ def index(
     written = _write(result.to_frame(), out) + _figure(result, plot)
 
     def table_of() -> Table:
-        frame = result.to_frame().head(15)
-        table = Table(title=result.title())
+        frame = result.to_frame().head(SHOWN)
+        table = Table(title=result.title(), caption=cut_note(len(frame), len(result.unit_codes)))
         for column in ("rank", "name", "score", "rank_low", "rank_high", "top_share"):
             table.add_column(t(f"prioritise.col_{column}"))
         for row in frame.itertuples():
-            cells = (row.rank, row.name, f"{row.score:.3f}", row.rank_low, row.rank_high,
-                     f"{row.top_share:.0%}")  # fmt: skip
+            cells = (row.rank, row.name, cell(row.score, "3"), row.rank_low, row.rank_high,
+                     percent(row.top_share))  # fmt: skip
             table.add_row(*map(str, cells))
         return table
 
@@ -86,7 +99,9 @@ def polygons(
         Path | None, typer.Argument(help="Capa / layer (sin: el observatorio)")
     ] = None,
     id_column: Annotated[str, typer.Option("--id", help="Columna de código / id")] = "unit_code",
-    population: Annotated[str, typer.Option(help="Columna de población")] = "population",
+    population: Annotated[
+        str, typer.Option(help="Columna de población / population column")
+    ] = "population",
     risk: Annotated[str | None, typer.Option(help="Columna de riesgo / risk column")] = None,
     floor: Annotated[float, typer.Option("--min", help="Mínimo de habitantes / floor")] = 10_000,
     ceiling: Annotated[
@@ -98,12 +113,10 @@ def polygons(
     index_spec: Annotated[
         Path | None, typer.Option("--index", help="Observatorio: riesgo del índice / index TOML")
     ] = None,
-    level: LevelOption = None,
+    level: Level = None,
     year: Annotated[int | None, typer.Option(help="Año de población / population year")] = None,
-    out: Annotated[
-        Path | None, typer.Option(help="Una fila por unidad / .csv .parquet .geojson .gpkg")
-    ] = None,
-    map_file: Annotated[Path | None, typer.Option("--map", help="Mapa PNG/PDF/SVG")] = None,
+    out: Out = None,
+    map_file: Plot = None,
     directory: DirOption = Path("."),
     as_json: JsonOption = False,
 ) -> None:
@@ -123,12 +136,14 @@ def polygons(
     written += _figure(result, map_file)
 
     def table_of() -> Table:
-        table = Table(title=t("prioritise.cli_polygons"))
+        shown = result.polygons.head(SHOWN)
+        table = Table(title=t("prioritise.cli_polygons"),
+                      caption=cut_note(len(shown), len(result.polygons)))  # fmt: skip
         for column in ("polygon", "population", "units", "risk", "within_bounds"):
             table.add_column(t(f"prioritise.col_{column}"))
-        for row in result.polygons.head(15).itertuples():
-            table.add_row(str(row.polygon), f"{row.population:,}", str(row.units),
-                          f"{row.risk:.3f}", "✓" if row.within_bounds else "✗")  # fmt: skip
+        for row in shown.itertuples():
+            table.add_row(str(row.polygon), cell(row.population, "int"), str(row.units),
+                          cell(row.risk, "3"), "✓" if row.within_bounds else "✗")  # fmt: skip
         return table
 
     data = result.to_dict()
@@ -141,12 +156,20 @@ def polygons(
 def funding(
     allocations: Annotated[Path, typer.Argument(help="unidad, año, programa, monto / amount")],
     need: Annotated[
-        Path | None, typer.Option(help="Homicidios y población por unidad (sin: el observatorio)")
+        Path | None,
+        typer.Option(
+            help="Homicidios y población por unidad (sin él: el observatorio) / "
+            "homicides and population per unit (without it: the observatory)"
+        ),
     ] = None,
     unit: Annotated[str, typer.Option(help="Columna de unidad / unit column")] = "unit_code",
     amount: Annotated[str, typer.Option(help="Columna de monto / amount column")] = "amount",
-    homicides: Annotated[str, typer.Option(help="Columna de homicidios")] = "homicides",
-    population: Annotated[str, typer.Option(help="Columna de población")] = "population",
+    homicides: Annotated[
+        str, typer.Option(help="Columna de homicidios / homicides column")
+    ] = "homicides",
+    population: Annotated[
+        str, typer.Option(help="Columna de población / population column")
+    ] = "population",
     year: Annotated[list[int] | None, typer.Option(help="Años / years (repeat)")] = None,
     program: Annotated[list[str] | None, typer.Option(help="Programas / programs")] = None,
     violence_threshold: Annotated[
@@ -155,11 +178,11 @@ def funding(
     funds_threshold: Annotated[
         float | None, typer.Option(help="Dinero por habitante umbral / funds per capita")
     ] = None,
-    level: LevelOption = None,
-    start: StartOption = None,
-    end: StartOption = None,
-    out: OutOption = None,
-    plot: PlotOption = None,
+    level: Level = None,
+    start: Start = None,
+    end: End = None,
+    out: Out = None,
+    plot: Plot = None,
     directory: DirOption = Path("."),
     as_json: JsonOption = False,
 ) -> None:
@@ -190,8 +213,8 @@ def funding(
             table.add_column(t(f"prioritise.col_{column}"))
         for row in result.quadrants().itertuples():
             table.add_row(t(f"prioritise.quadrant_{row.quadrant}"), str(row.units),
-                          f"{row.homicide_share:.0%}", f"{row.funds_share:.0%}",
-                          f"{row.funds_per_homicide:,.0f}")  # fmt: skip
+                          percent(row.homicide_share), percent(row.funds_share),
+                          cell(row.funds_per_homicide, "int"))  # fmt: skip
         return table
 
     _finish(result, result.to_dict(), written, table_of, as_json)
@@ -201,14 +224,22 @@ def funding(
 @command
 def sequence(
     file: Annotated[
-        Path | None, typer.Argument(help="Unidades o polígonos (sin: el observatorio)")
+        Path | None,
+        typer.Argument(
+            help="Unidades o polígonos (sin él: el observatorio) / "
+            "units or polygons (without it: the observatory)"
+        ),
     ] = None,
     unit: Annotated[str, typer.Option(help="Columna de unidad / unit column")] = "unit_code",
     priority: Annotated[
         str, typer.Option(help="Columna de prioridad, mayor primero / priority column")
     ] = "score",
-    homicides: Annotated[str, typer.Option(help="Columna de homicidios")] = "homicides",
-    population: Annotated[str, typer.Option(help="Columna de población")] = "population",
+    homicides: Annotated[
+        str, typer.Option(help="Columna de homicidios / homicides column")
+    ] = "homicides",
+    population: Annotated[
+        str, typer.Option(help="Columna de población / population column")
+    ] = "population",
     cost: Annotated[str | None, typer.Option(help="Columna de costo / cost column")] = None,
     budget: Annotated[float | None, typer.Option(help="Presupuesto por fase / per phase")] = None,
     share: Annotated[float, typer.Option(help="Homicidios por fase / share per phase")] = 0.5,
@@ -216,13 +247,17 @@ def sequence(
     total_budget: Annotated[float | None, typer.Option(help="Presupuesto total / total")] = None,
     split: Annotated[str, typer.Option(help="need | index | need_cost")] = "need",
     index_spec: Annotated[
-        Path | None, typer.Option("--index", help="Observatorio: prioridad del índice")
+        Path | None,
+        typer.Option(
+            "--index",
+            help="Observatorio: prioridad del índice / observatory: priority from the index",
+        ),
     ] = None,
-    level: LevelOption = None,
-    start: StartOption = None,
-    end: StartOption = None,
-    out: OutOption = None,
-    plot: PlotOption = None,
+    level: Level = None,
+    start: Start = None,
+    end: End = None,
+    out: Out = None,
+    plot: Plot = None,
     directory: DirOption = Path("."),
     as_json: JsonOption = False,
 ) -> None:
@@ -246,8 +281,8 @@ def sequence(
         for column in ("phase", "units", "homicide_share", "population_share", "allocation"):
             table.add_column(t(f"prioritise.col_{column}"))
         for row in result.phases.itertuples():
-            table.add_row(str(row.phase), str(row.units), f"{row.homicide_share:.0%}",
-                          f"{row.population_share:.0%}", f"{row.allocation:,.0f}")  # fmt: skip
+            table.add_row(str(row.phase), str(row.units), percent(row.homicide_share),
+                          percent(row.population_share), cell(row.allocation, "int"))  # fmt: skip
         return table
 
     _finish(result, result.to_dict(), written, table_of, as_json)

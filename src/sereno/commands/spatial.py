@@ -8,7 +8,19 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from sereno.commands.common import DirOption, JsonOption, app, command, console, emit
+from sereno.commands.common import (
+    DirOption,
+    JsonOption,
+    Level,
+    Offence,
+    Out,
+    Plot,
+    Source,
+    app,
+    command,
+    console,
+    emit,
+)
 from sereno.i18n import t
 
 
@@ -16,11 +28,17 @@ from sereno.i18n import t
 @command
 def hotspots(
     file: Annotated[
-        Path | None, typer.Argument(help="GeoJSON, GPKG, SHP, CSV (sin archivo: el observatorio)")
+        Path | None,
+        typer.Argument(
+            help="GeoJSON, GPKG, SHP, CSV (sin archivo: el observatorio / "
+            "without a file: the observatory)"
+        ),
     ] = None,
     value: Annotated[
         str | None,
-        typer.Option(help="Columna; en el observatorio: count|density|rate|eb|excess"),
+        typer.Option(
+            help="Columna / column; observatorio / observatory: count|density|rate|eb|excess"
+        ),
     ] = None,
     id_column: Annotated[str | None, typer.Option("--id", help="Columna de código / id")] = None,
     rate: Annotated[str | None, typer.Option(help="CONTEOS/POBLACION, e.g. hom/pop")] = None,
@@ -31,16 +49,18 @@ def hotspots(
     permutations: Annotated[int, typer.Option(help="0 = solo analítico / analytic only")] = 0,
     seed: Annotated[int, typer.Option(help="Semilla / seed")] = 12345,
     fdr: Annotated[float | None, typer.Option(help="Nivel FDR / FDR level, e.g. 0.05")] = None,
-    grid: Annotated[str | None, typer.Option(help="Puntos: h3:RES | square:METRES")] = None,
+    grid: Annotated[
+        str | None, typer.Option(help="Puntos / points: h3:RES | square:METRES")
+    ] = None,
     lat: Annotated[str, typer.Option(help="Columna de latitud / latitude column")] = "lat",
     lon: Annotated[str, typer.Option(help="Columna de longitud / longitude column")] = "lon",
-    level: Annotated[str | None, typer.Option(help="Nivel de unidad / unit level")] = None,
-    offence: Annotated[str, typer.Option(help="Código ICCS / ICCS code")] = "0101",
-    source: Annotated[str | None, typer.Option("--source", "-s", help="Fuente")] = None,
+    level: Level = None,
+    offence: Offence = "0101",
+    source: Source = None,
     start: Annotated[str | None, typer.Option(help="AAAA[-MM] / YYYY[-MM]")] = None,
     end: Annotated[str | None, typer.Option(help="AAAA[-MM] / YYYY[-MM]")] = None,
-    out: Annotated[Path | None, typer.Option(help=".csv | .parquet | .geojson")] = None,
-    map_file: Annotated[Path | None, typer.Option("--map", help="Mapa PNG/PDF/SVG")] = None,
+    out: Out = None,
+    map_file: Plot = None,
     directory: DirOption = Path("."),
     as_json: JsonOption = False,
 ) -> None:
@@ -126,12 +146,12 @@ def density(
     cell: Annotated[float, typer.Option(help="Metros / metres")] = 50.0,
     lat: Annotated[str, typer.Option(help="Columna de latitud / latitude column")] = "lat",
     lon: Annotated[str, typer.Option(help="Columna de longitud / longitude column")] = "lon",
-    offence: Annotated[str, typer.Option(help="Código ICCS / ICCS code")] = "0101",
-    source: Annotated[str | None, typer.Option("--source", "-s", help="Fuente")] = None,
+    offence: Offence = "0101",
+    source: Source = None,
     start: Annotated[str | None, typer.Option(help="AAAA[-MM] / YYYY[-MM]")] = None,
     end: Annotated[str | None, typer.Option(help="AAAA[-MM] / YYYY[-MM]")] = None,
-    out: Annotated[Path | None, typer.Option(help=".csv | .parquet | .geojson")] = None,
-    map_file: Annotated[Path | None, typer.Option("--map", help="Mapa PNG/PDF/SVG")] = None,
+    out: Out = None,
+    map_file: Plot = None,
     directory: DirOption = Path("."),
     as_json: JsonOption = False,
 ) -> None:

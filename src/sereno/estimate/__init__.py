@@ -10,7 +10,7 @@ that the interval includes the record linkage's uncertainty.
 from __future__ import annotations
 
 from sereno.errors import SerenoError
-from sereno.estimate import model_uncertainty
+from sereno.estimate.cross_check import cross_check as checked_by_loglinear
 from sereno.estimate.histories import CaptureHistories, capture_histories, from_patterns
 from sereno.estimate.lcmcr import lcmcr
 from sereno.estimate.loglinear import loglinear
@@ -29,11 +29,11 @@ def estimate_population(
     """N̂ and its 95% interval by ``method`` ("lcmcr" or "loglinear").
 
     LCMCR's interval is, with ``cross_check`` (default), widened to cover the log-linear
-    models that fit about as well (``model_uncertainty.cross_check``), with a warning when
+    models that fit about as well (``cross_check.cross_check``), with a warning when
     the models disagree by more than a stated share."""
     if method == "lcmcr":
         result = lcmcr(histories, **options)  # type: ignore[arg-type]
-        return model_uncertainty.cross_check(result, histories) if cross_check else result
+        return checked_by_loglinear(result, histories) if cross_check else result
     if method == "loglinear":
         return loglinear(histories, **options)
     raise SerenoError(

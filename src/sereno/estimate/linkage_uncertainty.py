@@ -184,7 +184,7 @@ def _pooled(
         linkage["rhat_max"] = round(max(r.diagnostics["rhat"] for r in results), 4)
         check = fixed.diagnostics.get("cross_check")
         if check:
-            # The same widening as the fixed estimate's (model_uncertainty.cross_check): the
+            # The same widening as the fixed estimate's (cross_check.cross_check): the
             # interval also covers the log-linear models that fit about as well.
             low, high = min(low, check["N_lower"]), max(high, check["N_upper"])
     else:

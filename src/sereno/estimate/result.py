@@ -9,10 +9,11 @@ import numpy as np
 import pandas as pd
 
 from sereno.i18n import format_number, t
+from sereno.result import Interval, Result, figure_axes, tidy_rows
 
 
 @dataclass(frozen=True, eq=False)
-class MSEResult:
+class MSEResult(Result):
     """Estimated population size ``N_hat`` with its 95% interval (``N_lower``, ``N_upper``).
 
     ``n_observed`` is the union count (individuals seen by any list), ``coverage`` each list's
@@ -52,7 +53,17 @@ class MSEResult:
     def union_coverage(self) -> float:
         return self.n_observed / self.N_hat
 
-    def to_dict(self) -> dict[str, Any]:
+    @property
+    def interval(self) -> Interval:
+        """N̂ with its interval at ``level`` (a posterior or profile interval: no se)."""
+        return Interval(self.N_hat, float("nan"), self.N_lower, self.N_upper, 1 - self.level)
+
+    def tidy(self) -> pd.DataFrame:
+        """N̂ (term ``N``, the stratum after a colon when there is one) and its interval."""
+        term = f"N:{self.stratum}" if self.stratum else "N"
+        return tidy_rows([self.interval.row(term, f"mse_{self.method}")])
+
+    def content(self) -> dict[str, Any]:
         out: dict[str, Any] = {
             "stratum": self.stratum,
             "method": self.method,
@@ -73,7 +84,6 @@ class MSEResult:
             out["models"] = self.models.round(4).to_dict(orient="records")
         if self.linkage is not None:
             out["linkage"] = self.linkage
-        out["summary"] = {lang: self.summary(lang) for lang in ("es", "en")}
         return out
 
     def to_frame(self) -> pd.DataFrame:
@@ -93,7 +103,7 @@ class MSEResult:
         row.update({f"coverage_{k}": v for k, v in self.coverage.items()})
         return pd.DataFrame([row])
 
-    def summary(self, lang: str = "es") -> str:
+    def summary(self, lang: str | None = None) -> str:
         """A plain paragraph: how many, how sure, how much each list saw."""
         coverage = ", ".join(
             f"{name} {format_number(100 * c, lang)}%" for name, c in self.coverage.items()
@@ -192,12 +202,9 @@ class MSEResult:
             )
         )  # fmt: skip
 
-    def plot(self, ax: Any = None, lang: str = "es") -> Any:
+    def plot(self, ax: Any = None, lang: str | None = None) -> Any:
         """Posterior (LCMCR) or model estimates (log-linear) of N, with n and the interval."""
-        import matplotlib.pyplot as plt
-
-        if ax is None:
-            _, ax = plt.subplots(figsize=(7, 3.5))
+        fig, ax, lang = figure_axes(ax, lang, figsize=(7, 3.5))
         if self.draws is not None:
             ax.hist(self.draws, bins=60, color="0.6", edgecolor="0.3")
         elif self.models is not None:
@@ -217,4 +224,4 @@ class MSEResult:
             )
         )
         ax.legend(frameon=False)
-        return ax
+        return fig

@@ -17,10 +17,11 @@ from sereno.estimate import estimate_population
 from sereno.estimate.histories import MIN_LISTS, MIN_OBSERVED, from_patterns
 from sereno.estimate.result import MSEResult
 from sereno.i18n import t
+from sereno.result import Result, tidy_rows
 
 
 @dataclass(frozen=True, eq=False)
-class StrataEstimates:
+class StrataEstimates(Result):
     """``estimates`` (one ``MSEResult`` per stratum estimated) and ``refused`` (stratum,
     reason key, facts) for the others."""
 
@@ -34,7 +35,13 @@ class StrataEstimates:
             return pd.DataFrame(columns=["stratum", "method", "n_observed", "N_hat"])
         return pd.concat([e.to_frame() for e in self.estimates], ignore_index=True)
 
-    def to_dict(self) -> dict[str, Any]:
+    def tidy(self) -> pd.DataFrame:
+        """One row per stratum estimated (term ``N:stratum``)."""
+        if not self.estimates:
+            return tidy_rows([])
+        return pd.concat([e.tidy() for e in self.estimates], ignore_index=True)
+
+    def content(self) -> dict[str, Any]:
         return {
             "method": self.method,
             "by": list(self.by),
@@ -42,7 +49,7 @@ class StrataEstimates:
             "refused": list(self.refused),
         }
 
-    def summary(self, lang: str = "es") -> str:
+    def summary(self, lang: str | None = None) -> str:
         lines = [e.summary(lang) for e in self.estimates]
         lines += [f"{r['stratum']}: {t(r['reason'], lang, **r['facts'])}" for r in self.refused]
         return "\n".join(lines)

@@ -1,4 +1,6 @@
-"""What every evaluation shares: input checks, periods, intervals and JSON-able values.
+"""What every evaluation shares: input checks, periods and the words of its sentences.
+
+Intervals and JSON-able values are the result contract's (``sereno.result``), re-exported here.
 
 Checks run at the boundary and raise ``SerenoError`` with an ``evaluate.*`` key, so a missing
 column or a text value in a count column is one line for the user, never a traceback.
@@ -8,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, fields, is_dataclass
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -16,42 +18,7 @@ import pandas as pd
 
 from sereno.errors import SerenoError
 from sereno.i18n import format_number, has, t
-
-Z95 = 1.959963984540054
-
-
-@dataclass(frozen=True)
-class Interval:
-    """An estimate with its standard error and 95% interval."""
-
-    estimate: float
-    se: float
-    low: float
-    high: float
-
-    @classmethod
-    def normal(cls, estimate: float, se: float) -> Interval:
-        estimate, se = float(estimate), float(se)
-        return cls(estimate, se, estimate - Z95 * se, estimate + Z95 * se)
-
-    @classmethod
-    def log_normal(cls, log_estimate: float, se: float) -> Interval:
-        """A ratio estimated on the log scale: exp(b) with the interval exp(b ± 1.96 se)."""
-        return cls(
-            math.exp(log_estimate),
-            float(se),
-            math.exp(log_estimate - Z95 * se),
-            math.exp(log_estimate + Z95 * se),
-        )
-
-    @property
-    def p(self) -> float:
-        """Two-sided normal p-value of estimate / se (for ratios, use the log scale)."""
-        from scipy.stats import norm
-
-        if not self.se > 0:
-            return float("nan")
-        return float(2 * norm.sf(abs(self.estimate / self.se)))
+from sereno.result import Z95, Interval, jsonable  # noqa: F401  (the contract's, re-exported)
 
 
 def require_columns(frame: pd.DataFrame, columns: Iterable[str | None]) -> None:
@@ -120,25 +87,6 @@ class Periods:
 
     def labels(self, codes: Iterable[int]) -> list[str]:
         return [self.label(c) for c in codes]
-
-
-def jsonable(value: Any) -> Any:
-    """Plain Python values for ``json.dumps``: dataclasses, arrays, frames, NaN as None."""
-    if is_dataclass(value) and not isinstance(value, type):
-        return {f.name: jsonable(getattr(value, f.name)) for f in fields(value)}
-    if isinstance(value, pd.DataFrame):
-        return jsonable(value.to_dict(orient="records"))
-    if isinstance(value, dict):
-        return {str(k): jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [jsonable(v) for v in value]
-    if isinstance(value, np.ndarray):
-        return jsonable(value.tolist())
-    if isinstance(value, np.generic):
-        return jsonable(value.item())
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
 
 
 def number(value: float, digits: int = 2, lang: str | None = None) -> str:

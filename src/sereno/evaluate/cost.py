@@ -13,14 +13,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from sereno.errors import SerenoError
-from sereno.evaluate._common import Interval, jsonable, number
+from sereno.evaluate._common import Interval, number
 from sereno.i18n import t
+from sereno.result import Result, tidy_rows
 
 NOT_COUNTED = ("other_costs", "other_benefits", "after_window", "spillovers")
 
 
 @dataclass(frozen=True)
-class CostEffectiveness:
+class CostEffectiveness(Result):
     cost: float
     currency: str
     averted: Interval
@@ -33,21 +34,31 @@ class CostEffectiveness:
 
         return pd.DataFrame([self.to_dict()]).drop(columns=["summary", "not_counted"])
 
-    def to_dict(self) -> dict[str, Any]:
-        return jsonable(
-            {
-                "cost": self.cost,
-                "currency": self.currency,
-                "averted": self.averted,
-                "cost_per_averted": self.cost_per_averted,
-                "low": self.low,
-                "high": self.high,
-                "not_counted": list(NOT_COUNTED),
-                "summary": {lang: self.summary(lang) for lang in ("es", "en")},
-            }
-        )
+    def tidy(self):
+        """The cost per homicide averted with the interval its averted interval implies."""
+        row = {
+            "term": "cost_per_averted",
+            "estimate": self.cost_per_averted,
+            "se": math.nan,
+            "low": self.low,
+            "high": self.high,
+            "p": math.nan,
+            "method": "cost_ratio",
+        }
+        return tidy_rows([row])
 
-    def summary(self, lang: str = "es") -> str:
+    def content(self) -> dict[str, Any]:
+        return {
+            "cost": self.cost,
+            "currency": self.currency,
+            "averted": self.averted,
+            "cost_per_averted": self.cost_per_averted,
+            "low": self.low,
+            "high": self.high,
+            "not_counted": list(NOT_COUNTED),
+        }
+
+    def summary(self, lang: str | None = None) -> str:
         missing = " ".join(t(f"evaluate.cost_not_{k}", lang) for k in NOT_COUNTED)
         if not math.isfinite(self.cost_per_averted):
             head = t(

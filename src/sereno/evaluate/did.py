@@ -29,7 +29,7 @@ from scipy import stats
 
 from sereno.errors import SerenoError
 from sereno.evaluate._common import Interval
-from sereno.evaluate.panel import Panel, build_panel
+from sereno.evaluate.panel import Panel, averted_from, build_panel, mean_paths
 from sereno.evaluate.results import DiDResult
 
 FAMILIES = ("ols", "poisson")
@@ -194,31 +194,3 @@ def _result(
         diagnostics=diagnostics,
         means=mean_paths(panel),
     )
-
-
-def averted_from(estimate: Interval, ratio: bool, observed: float, cells: int) -> Interval:
-    """Outcomes averted in treated unit-periods: observed * (1/RR - 1) for a rate ratio, or
-    -ATT * cells for a difference; the interval maps the estimate's interval."""
-    if ratio:
-        value = observed * (1 / estimate.estimate - 1)
-        return Interval(
-            value,
-            observed / estimate.estimate * estimate.se,
-            observed * (1 / estimate.high - 1),
-            observed * (1 / estimate.low - 1),
-        )
-    return Interval(
-        -estimate.estimate * cells,
-        estimate.se * cells,
-        -estimate.high * cells,
-        -estimate.low * cells,
-    )
-
-
-def mean_paths(panel: Panel) -> pd.DataFrame:
-    """Mean outcome per period in ever-treated and never-treated units (for the chart)."""
-    data = panel.data
-    group = np.where(data["cohort"].notna(), "treated", "comparison")
-    table = data["y"].groupby([data["period"], group]).mean().unstack()
-    table.index = panel.periods.labels(table.index)
-    return table.rename_axis("period").reset_index()

@@ -31,12 +31,12 @@ from sereno.evaluate._common import (
     Interval,
     Periods,
     counts,
-    jsonable,
     number,
     require_columns,
     subject,
 )
 from sereno.i18n import t
+from sereno.result import Result, figure_axes, tidy_rows
 
 MIN_PRE = 8
 MIN_POST = 3
@@ -44,7 +44,7 @@ HARMONICS = 2
 
 
 @dataclass(frozen=True)
-class ITSResult:
+class ITSResult(Result):
     """An interrupted time series fit: level and trend change, counterfactual, averted."""
 
     outcome: str
@@ -90,29 +90,36 @@ class ITSResult:
             frame["control"] = self.control_observed
         return frame
 
-    def to_dict(self) -> dict[str, Any]:
-        return jsonable(
-            {
-                "method": "its",
-                "outcome": self.outcome,
-                "place": self.place,
-                "family": self.family,
-                "start": self.start,
-                "estimate": self.level_change,
-                "estimate_name": "level_change_rate_ratio",
-                "slope_change": self.slope_change,
-                "averted": self.averted,
-                "window": list(self.window),
-                "comparison": self.comparison,
-                "control": self.control,
-                "coefficients": self.coefficients.reset_index(),
-                "diagnostics": self.diagnostics,
-                "series": self.to_frame(),
-                "summary": {lang: self.summary(lang) for lang in ("es", "en")},
-            }
+    def tidy(self) -> pd.DataFrame:
+        """The level and slope changes (rate ratios) and the homicides averted."""
+        return tidy_rows(
+            [
+                self.level_change.row("level_change_rate_ratio", "its"),
+                self.slope_change.row("slope_change_rate_ratio", "its"),
+                self.averted.row("averted", "its"),
+            ]
         )
 
-    def summary(self, lang: str = "es") -> str:
+    def content(self) -> dict[str, Any]:
+        return {
+            "method": "its",
+            "outcome": self.outcome,
+            "place": self.place,
+            "family": self.family,
+            "start": self.start,
+            "estimate": self.level_change,
+            "estimate_name": "level_change_rate_ratio",
+            "slope_change": self.slope_change,
+            "averted": self.averted,
+            "window": list(self.window),
+            "comparison": self.comparison,
+            "control": self.control,
+            "coefficients": self.coefficients.reset_index(),
+            "diagnostics": self.diagnostics,
+            "series": self.to_frame(),
+        }
+
+    def summary(self, lang: str | None = None) -> str:
         rr = self.level_change
         key = "evaluate.its_control" if self.control else "evaluate.its_own"
         return " ".join(
@@ -138,12 +145,10 @@ class ITSResult:
             ]
         )
 
-    def plot(self, lang: str = "es"):
-        import matplotlib.pyplot as plt
-
+    def plot(self, ax: Any = None, lang: str | None = None) -> Any:
+        fig, ax, lang = figure_axes(ax, lang, figsize=(9, 4.5))
         x = np.arange(len(self.periods))
         post = np.array([p >= self.start for p in self.periods])
-        fig, ax = plt.subplots(figsize=(9, 4.5))
         ax.plot(x, self.observed, "o", color="black", ms=3, label=t("evaluate.observed", lang))
         ax.plot(x, self.fitted, "-", color="black", lw=1.2, label=t("evaluate.fitted", lang))
         ax.plot(

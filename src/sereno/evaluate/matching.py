@@ -24,13 +24,14 @@ from scipy.optimize import linear_sum_assignment
 from scipy.spatial.distance import cdist
 
 from sereno.errors import SerenoError
-from sereno.evaluate._common import Interval, Periods, jsonable, number, require_columns
+from sereno.evaluate._common import Interval, Periods, number, require_columns
 from sereno.evaluate._common import numeric as numeric_column
 from sereno.i18n import t
+from sereno.result import Result, figure_axes, tidy_rows
 
 
 @dataclass(frozen=True)
-class MatchResult:
+class MatchResult(Result):
     method: str
     pairs: pd.DataFrame  # treated, comparison, distance
     balance: pd.DataFrame  # covariate, mean_treated, mean_all_comparison, mean_matched, smd_*
@@ -46,23 +47,25 @@ class MatchResult:
     def to_frame(self) -> pd.DataFrame:
         return self.balance
 
-    def to_dict(self) -> dict[str, Any]:
-        return jsonable(
-            {
-                "method": "match",
-                "distance": self.method,
-                "estimate": self.estimate,
-                "outcome": self.outcome,
-                "comparison": self.comparison_units,
-                "pairs": self.pairs,
-                "balance": self.balance,
-                "propensity": self.propensity,
-                "diagnostics": self.diagnostics,
-                "summary": {lang: self.summary(lang) for lang in ("es", "en")},
-            }
-        )
+    def tidy(self) -> pd.DataFrame:
+        """The ATT on the outcome, when one was given (else no row)."""
+        rows = [] if self.estimate is None else [self.estimate.row("att", f"match_{self.method}")]
+        return tidy_rows(rows)
 
-    def summary(self, lang: str = "es") -> str:
+    def content(self) -> dict[str, Any]:
+        return {
+            "method": "match",
+            "distance": self.method,
+            "estimate": self.estimate,
+            "outcome": self.outcome,
+            "comparison": self.comparison_units,
+            "pairs": self.pairs,
+            "balance": self.balance,
+            "propensity": self.propensity,
+            "diagnostics": self.diagnostics,
+        }
+
+    def summary(self, lang: str | None = None) -> str:
         before = self.balance["smd_before"].abs().max()
         after = self.balance["smd_after"].abs().max()
         parts = [
@@ -91,12 +94,10 @@ class MatchResult:
         parts.append(t("evaluate.match_caveat", lang))
         return " ".join(parts)
 
-    def plot(self, lang: str = "es"):
-        import matplotlib.pyplot as plt
-
+    def plot(self, ax: Any = None, lang: str | None = None) -> Any:
         b = self.balance
         y = np.arange(len(b))
-        fig, ax = plt.subplots(figsize=(7, 0.5 * len(b) + 1.5))
+        fig, ax, lang = figure_axes(ax, lang, figsize=(7, 0.5 * len(b) + 1.5))
         ax.plot(
             b["smd_before"].abs(),
             y,

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from sereno.errors import SerenoError
-from sereno.evaluate._common import Periods, numeric, require_columns
+from sereno.evaluate._common import Interval, Periods, numeric, require_columns
 
 
 @dataclass(frozen=True)
@@ -99,3 +99,33 @@ def wide(panel: Panel) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         table.to_numpy(dtype=float),
         cohort.to_numpy(dtype=float),
     )
+
+
+def averted_from(estimate: Interval, ratio: bool, observed: float, cells: int) -> Interval:
+    """Outcomes averted in treated unit-periods: observed * (1/RR - 1) for a rate ratio, or
+    -ATT * cells for a difference; the interval maps the estimate's interval."""
+    if ratio:
+        value = observed * (1 / estimate.estimate - 1)
+        return Interval(
+            value,
+            observed / estimate.estimate * estimate.se,
+            observed * (1 / estimate.high - 1),
+            observed * (1 / estimate.low - 1),
+            estimate.alpha,
+        )
+    return Interval(
+        -estimate.estimate * cells,
+        estimate.se * cells,
+        -estimate.high * cells,
+        -estimate.low * cells,
+        estimate.alpha,
+    )
+
+
+def mean_paths(panel: Panel) -> pd.DataFrame:
+    """Mean outcome per period in ever-treated and never-treated units (for the chart)."""
+    data = panel.data
+    group = np.where(data["cohort"].notna(), "treated", "comparison")
+    table = data["y"].groupby([data["period"], group]).mean().unstack()
+    table.index = panel.periods.labels(table.index)
+    return table.rename_axis("period").reset_index()

@@ -117,7 +117,7 @@ def write_report(result: Any, path: Path, cost: Any = None, lang: str = "es") ->
         pdf.savefig(page)
         plt.close(page)
         if hasattr(result, "plot"):
-            chart = result.plot(lang)
+            chart = result.plot(lang=lang)
             pdf.savefig(chart)
             plt.close(chart)
     return path
@@ -138,7 +138,7 @@ def _chart(result: Any, lang: str) -> str:
         return ""
     import matplotlib.pyplot as plt
 
-    figure = result.plot(lang)
+    figure = result.plot(lang=lang)
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=110)
     plt.close(figure)

@@ -8,12 +8,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sereno.evaluate._common import Interval, jsonable, number, subject
+from sereno.evaluate._common import Interval, number, subject
 from sereno.i18n import t
+from sereno.result import Result, figure_axes, tidy_frame, tidy_rows
 
 
 @dataclass(frozen=True)
-class DiDResult:
+class DiDResult(Result):
     """A DiD estimate: ``estimate`` is the ATT (a difference in outcome units, or a rate ratio
     for ``family="poisson"``); ``events`` the event-study coefficients by relative period;
     ``cohort_effects`` the group-time ATT(g, t) of Callaway and Sant'Anna."""
@@ -45,25 +46,38 @@ class DiDResult:
         row = {"method": self.method, "scale": self.scale, **self.estimate.__dict__}
         return pd.DataFrame([row])
 
-    def to_dict(self) -> dict[str, Any]:
-        return jsonable(
-            {
-                "method": self.method,
-                "family": self.family,
-                "outcome": self.outcome,
-                "place": self.place,
-                "scale": self.scale,
-                "estimate": self.estimate,
-                "averted": self.averted,
-                "comparison": self.comparison,
-                "events": self.events,
-                "cohort_effects": self.cohort_effects,
-                "diagnostics": self.diagnostics,
-                "summary": {lang: self.summary(lang) for lang in ("es", "en")},
-            }
-        )
+    def tidy(self) -> pd.DataFrame:
+        """The ATT (a rate ratio for Poisson), the homicides averted and, for an event study,
+        each relative period's coefficient."""
+        method = f"did_{self.method}"
+        rows = [self.estimate.row(self.scale, method), self.averted.row("averted", method)]
+        frames = [tidy_rows(rows)]
+        if self.events is not None:
+            ev = self.events
+            value = ev["rate_ratio"] if "rate_ratio" in ev else ev["estimate"]
+            term = "event:" + ev["relative_period"].astype(int).astype(str)
+            se, p = ev.get("se", np.nan), ev.get("p", np.nan)
+            frames.append(
+                tidy_frame(term, value, method, se=se, low=ev["low"], high=ev["high"], p=p)
+            )
+        return pd.concat(frames, ignore_index=True)
 
-    def summary(self, lang: str = "es") -> str:
+    def content(self) -> dict[str, Any]:
+        return {
+            "method": self.method,
+            "family": self.family,
+            "outcome": self.outcome,
+            "place": self.place,
+            "scale": self.scale,
+            "estimate": self.estimate,
+            "averted": self.averted,
+            "comparison": self.comparison,
+            "events": self.events,
+            "cohort_effects": self.cohort_effects,
+            "diagnostics": self.diagnostics,
+        }
+
+    def summary(self, lang: str | None = None) -> str:
         e = self.estimate
         values = {
             "subject": subject(self.outcome, self.place, lang),
@@ -84,10 +98,8 @@ class DiDResult:
         parts.append(t("evaluate.did_caveat", lang))
         return " ".join(parts)
 
-    def plot(self, lang: str = "es"):
-        import matplotlib.pyplot as plt
-
-        fig, ax = plt.subplots(figsize=(8, 4.5))
+    def plot(self, ax: Any = None, lang: str | None = None) -> Any:
+        fig, ax, lang = figure_axes(ax, lang, figsize=(8, 4.5))
         title = t(
             f"evaluate.did_title_{self.method}",
             lang,

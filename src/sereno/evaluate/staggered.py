@@ -25,8 +25,7 @@ from scipy import stats
 
 from sereno.errors import SerenoError
 from sereno.evaluate._common import Interval
-from sereno.evaluate.did import averted_from, mean_paths
-from sereno.evaluate.panel import Panel, wide
+from sereno.evaluate.panel import Panel, averted_from, mean_paths, wide
 from sereno.evaluate.results import DiDResult
 
 Z95 = 1.959963984540054

@@ -28,16 +28,17 @@ import pandas as pd
 from scipy.optimize import minimize, nnls
 
 from sereno.errors import SerenoError
-from sereno.evaluate._common import Interval, Periods, jsonable, number, require_columns, subject
+from sereno.evaluate._common import Interval, Periods, number, require_columns, subject
 from sereno.evaluate._common import numeric as numeric_column
 from sereno.i18n import t
+from sereno.result import Result, figure_axes, tidy_rows
 
 MIN_PRE = 3
 POOR_FIT = 5.0
 
 
 @dataclass(frozen=True)
-class SynthResult:
+class SynthResult(Result):
     outcome: str
     place: str
     treated: str
@@ -78,34 +79,40 @@ class SynthResult:
             }
         )
 
-    def to_dict(self) -> dict[str, Any]:
-        return jsonable(
-            {
-                "method": "synth",
-                "outcome": self.outcome,
-                "place": self.place,
-                "treated": self.treated,
-                "start": self.start,
-                "estimate": self.estimate,
-                "estimate_name": "mean_post_gap",
-                "averted": self.averted,
-                "comparison": self.comparison,
-                "weights": self.weights,
-                "v": self.v,
-                "balance": self.balance,
-                "pre_rmspe": self.pre_rmspe,
-                "post_rmspe": self.post_rmspe,
-                "rmspe_ratio": self.post_rmspe / self.pre_rmspe if self.pre_rmspe else None,
-                "p_value": self.p_value,
-                "placebos": self.placebos,
-                "leave_one_out": self.leave_one_out,
-                "diagnostics": self.diagnostics,
-                "series": self.to_frame(),
-                "summary": {lang: self.summary(lang) for lang in ("es", "en")},
-            }
+    def tidy(self) -> pd.DataFrame:
+        """The mean post-period gap (p from the placebo ranks) and the homicides averted."""
+        return tidy_rows(
+            [
+                self.estimate.row("mean_post_gap", "synth", p=self.p_value),
+                self.averted.row("averted", "synth", p=self.p_value),
+            ]
         )
 
-    def summary(self, lang: str = "es") -> str:
+    def content(self) -> dict[str, Any]:
+        return {
+            "method": "synth",
+            "outcome": self.outcome,
+            "place": self.place,
+            "treated": self.treated,
+            "start": self.start,
+            "estimate": self.estimate,
+            "estimate_name": "mean_post_gap",
+            "averted": self.averted,
+            "comparison": self.comparison,
+            "weights": self.weights,
+            "v": self.v,
+            "balance": self.balance,
+            "pre_rmspe": self.pre_rmspe,
+            "post_rmspe": self.post_rmspe,
+            "rmspe_ratio": self.post_rmspe / self.pre_rmspe if self.pre_rmspe else None,
+            "p_value": self.p_value,
+            "placebos": self.placebos,
+            "leave_one_out": self.leave_one_out,
+            "diagnostics": self.diagnostics,
+            "series": self.to_frame(),
+        }
+
+    def summary(self, lang: str | None = None) -> str:
         e = self.estimate
         loo = self.leave_one_out["estimate"]
         return " ".join(
@@ -133,10 +140,9 @@ class SynthResult:
             ]
         )
 
-    def plot(self, lang: str = "es"):
-        import matplotlib.pyplot as plt
-
-        fig, (top, bottom) = plt.subplots(2, 1, figsize=(8, 7), sharex=True)
+    def plot(self, ax: Any = None, lang: str | None = None) -> Any:
+        """The treated unit and its synthetic control (``ax``: two axes), and the gaps."""
+        fig, (top, bottom), lang = figure_axes(ax, lang, nrows=2, figsize=(8, 7), sharex=True)
         x = np.arange(len(self.periods))
         start = self.periods.index(self.start)
         top.plot(x, self.observed, "-", color="black", label=self.treated)

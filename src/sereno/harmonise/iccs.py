@@ -73,3 +73,47 @@ def offence_lookup(mapping_offences: dict[str, str], use_builtin: bool) -> pa.Ta
         frames.append(builtin)
     table = pd.concat(frames, ignore_index=True)
     return pa.Table.from_pandas(table.astype({"priority": "int32"}), preserve_index=False)
+
+
+def _folded(text: str) -> str:
+    import unicodedata
+
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return " ".join(plain.lower().split())
+
+
+@cache
+def _offence_names() -> dict[str, str]:
+    """Every name a user may give an offence (ICCS labels in both languages and the common
+    Spanish labels), folded (no accents, lower case), to its code."""
+    codes = iccs_codes()
+    names = dict(zip(builtin_offence_labels()["label"].map(_folded),
+                     builtin_offence_labels()["iccs_code"], strict=True))  # fmt: skip
+    for lang in ("es", "en"):
+        names.update(zip(codes[f"label_{lang}"].map(_folded), codes["code"], strict=True))
+    return names
+
+
+def offence_code(text: str) -> str:
+    """The ICCS code a user means by ``text``: a code (``0101``), an ICCS label in Spanish or
+    English (``homicidio intencional``, ``Intentional homicide``) or a common Spanish label
+    (``homicidio doloso``); accents and case do not matter. An unknown name raises
+    ``SerenoError`` with the closest names."""
+    import difflib
+
+    from sereno.errors import SerenoError
+
+    value = str(text).strip()
+    if value in set(iccs_codes()["code"]):
+        return value
+    names = _offence_names()
+    folded = _folded(value)
+    if folded in names:
+        return names[folded]
+    close = difflib.get_close_matches(folded, list(names), n=3, cutoff=0.75)
+    hint = ""
+    if close:
+        from sereno.i18n import t
+
+        hint = t("cli.option.did_you_mean", names=", ".join(f"{c} ({names[c]})" for c in close))
+    raise SerenoError("cli.option.unknown_offence", value=value, hint=hint)

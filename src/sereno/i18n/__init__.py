@@ -55,11 +55,21 @@ def has(key: str) -> bool:
     return key in _catalogue()
 
 
-def format_number(value: float | int | None, lang: str | None = None, decimals: int = 0) -> str:
-    """A number as the language writes it: 1.234,5 in Spanish, 1,234.5 in English."""
-    if value is None:
+def format_number(
+    value: float | int | None,
+    lang: str | None = None,
+    decimals: int = 0,
+    significant: int | None = None,
+) -> str:
+    """A number as the language writes it: 1.234,5 in Spanish, 1,234.5 in English; "—" when
+    missing (None, NaN) and "∞" for infinity. ``significant`` digits (for p-values: 0,0123)
+    replace ``decimals``. The one number formatter of the CLI, the bulletin and the portal."""
+    if value is None or value != value:
         return "—"
-    text = f"{value:,.{decimals}f}"
+    if value in (float("inf"), float("-inf")):
+        return "∞" if value > 0 else "−∞"
+    spec = f",.{significant}g" if significant is not None else f",.{decimals}f"
+    text = format(value, spec)
     if (lang or default_language()) == "es":
         text = text.replace(",", "\0").replace(".", ",").replace("\0", ".")
     return text

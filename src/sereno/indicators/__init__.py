@@ -2,7 +2,7 @@
 
     from sereno.indicators import compute_indicators, table_rates, build_bulletin
     result = compute_indicators(obs, "mesa", level="colonia", period="ytd", through="2024-08")
-    result.to_frame(); result.totals(); result.summary("en"); result.plot("homicides")
+    result.to_frame(); result.totals(); result.summary("en"); result.plot(indicator="homicides")
     table_rates(frame, count="HC8893", population="PO8893", unit="FIPS").table
     build_bulletin(obs, "2024-08", lang="es").write("boletin.pdf", "pdf")
     compute_indicators(obs, "homicide", period="year", count="estimated").totals()

@@ -42,6 +42,7 @@ from typing import Any
 import yaml
 
 from sereno.errors import SerenoError
+from sereno.i18n import default_language
 
 COUNTED = ("victims", "incidents")
 COMBINE = ("largest", "each", "sum", "max", "min")
@@ -62,8 +63,8 @@ class Indicator:
     age: tuple[int, int] | None = None
     provider: str = "observations"
 
-    def name(self, lang: str = "es") -> str:
-        return self.name_es if lang == "es" else self.name_en
+    def name(self, lang: str | None = None) -> str:
+        return self.name_en if (lang or default_language()) == "en" else self.name_es
 
     def to_dict(self) -> dict[str, Any]:
         return {k: (list(v) if isinstance(v, tuple) else v) for k, v in self.__dict__.items()}
@@ -77,8 +78,8 @@ class IndicatorSet:
     indicators: tuple[Indicator, ...] = field(default_factory=tuple)
     path: str = ""
 
-    def title(self, lang: str = "es") -> str:
-        return self.title_es if lang == "es" else self.title_en
+    def title(self, lang: str | None = None) -> str:
+        return self.title_en if (lang or default_language()) == "en" else self.title_es
 
     def __getitem__(self, key: str) -> Indicator:
         for indicator in self.indicators:

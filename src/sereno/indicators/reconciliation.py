@@ -21,7 +21,7 @@ import pandas as pd
 from sereno.i18n import format_number, t
 from sereno.indicators import periods as P
 from sereno.indicators.reconciled import covering_run, latest_estimates, run_sources
-from sereno.indicators.result import records
+from sereno.result import Result, records, tidy_frame
 from sereno.store import Observatory
 
 if TYPE_CHECKING:
@@ -31,7 +31,7 @@ HOMICIDE = ("0101",)
 
 
 @dataclass(frozen=True)
-class Reconciliation:
+class Reconciliation(Result):
     """Yearly reconciliation of one linkage run (``table``: one row per year).
 
     Columns: year, months (months counted: 12, or fewer for a year cut at ``through``),
@@ -49,7 +49,21 @@ class Reconciliation:
     def to_frame(self) -> pd.DataFrame:
         return self.table.copy()
 
-    def to_dict(self) -> dict[str, Any]:
+    def tidy(self) -> pd.DataFrame:
+        """The estimated total of each estimated year (term ``N:YEAR``) and its interval."""
+        tb = self.table
+        if "n_hat" not in tb:
+            return tidy_frame([], [], [])
+        tb = tb[np.isfinite(tb["n_hat"].astype(float))]
+        return tidy_frame(
+            "N:" + tb["year"].astype(str),
+            tb["n_hat"],
+            "mse_" + tb["method"],
+            low=tb["n_lower"],
+            high=tb["n_upper"],
+        )
+
+    def content(self) -> dict[str, Any]:
         return {
             "run_id": self.run_id,
             "iccs_code": self.iccs_code,
@@ -86,7 +100,7 @@ class Reconciliation:
             text += " " + t("indicators.reconciliation.sentence_no_estimate", lang)
         return text
 
-    def summary(self, lang: str = "es") -> str:
+    def summary(self, lang: str | None = None) -> str:
         return " ".join(self.sentence(int(y), lang) for y in self.table["year"])
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -12,23 +11,13 @@ import pandas as pd
 from sereno.i18n import format_number, t
 from sereno.indicators.definitions import Indicator
 from sereno.indicators.stats import compare_rates, poisson_interval
+from sereno.result import Result, deprecated, jsonable, plot_arguments, records, tidy_frame
 
-
-def clean(value: Any) -> Any:
-    """A JSON-able scalar: NaN and infinities become None, NumPy scalars plain Python."""
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
-
-
-def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    return [{k: clean(v) for k, v in row.items()} for row in frame.to_dict(orient="records")]
+clean = deprecated("sereno.indicators.result.clean", "sereno.result.jsonable", jsonable)
 
 
 @dataclass(frozen=True)
-class Indicators:
+class Indicators(Result):
     """Counts and rates of an indicator set by unit and period (one row each in ``table``).
 
     Columns of ``table``: indicator, source, count_basis (source: one source's records;
@@ -69,7 +58,26 @@ class Indicators:
         out.insert(3, "unit_name", out["unit_code"].map(self.unit_names))
         return out
 
-    def to_dict(self) -> dict[str, Any]:
+    def tidy(self) -> pd.DataFrame:
+        """Each unit-period's count (term ``n:KEY``) and rate (``rate:KEY``) with their
+        intervals; ``method`` is the interval's (poisson or mse)."""
+        tb = self.table
+        keys = {k: tb[k].astype(str) for k in ("unit_code", "period", "source")}
+        indicator, method = tb["indicator"].astype(str), tb["interval"].astype(str)
+        parts = [
+            tidy_frame(
+                f"{c}:" + indicator,
+                tb[c],
+                method,
+                low=tb[f"{c}_lower"],
+                high=tb[f"{c}_upper"],
+                **keys,
+            )
+            for c in ("n", "rate")
+        ]
+        return pd.concat(parts, ignore_index=True)
+
+    def content(self) -> dict[str, Any]:
         return {
             "set": self.set_name,
             "title_es": self.title_es,
@@ -92,7 +100,10 @@ class Indicators:
         complete = self.table[~self.table["partial"]]
         return None if complete.empty else str(complete["period"].iloc[-1])
 
-    def summary(self, lang: str = "es") -> str:
+    def summary(self, lang: str | None = None) -> str:
+        from sereno.i18n import default_language
+
+        lang = lang or default_language()
         totals = self.totals()
         period = self.latest_period()
         if period is None:
@@ -114,9 +125,21 @@ class Indicators:
         return " ".join(lines)
 
     def plot(
-        self, indicator: str | None = None, unit: str | None = None, lang: str = "es", ax=None
-    ):
+        self,
+        ax: Any = None,
+        lang: str | None = None,
+        indicator: str | None = None,
+        unit: str | None = None,
+    ) -> Any:
+        """The trend of ``indicator`` (default: the set's first) in ``unit`` (default: all
+        units summed), with its interval."""
+        from sereno.i18n import default_language
         from sereno.indicators.charts import trend_chart
+
+        if isinstance(ax, str) and ax in {i.key for i in self.indicators}:
+            ax, indicator = plot_arguments(ax, None)[0], ax  # the old plot(indicator)
+        ax, lang = plot_arguments(ax, lang)
+        lang = lang or default_language()
 
         key = indicator or self.indicators[0].key
         if unit is None:

@@ -20,16 +20,16 @@ import pandas as pd
 from sereno.errors import SerenoError
 from sereno.i18n import format_number, t
 from sereno.indicators.periods import parse_period_label
-from sereno.indicators.result import records
 from sereno.indicators.stats import compare_rates, empirical_bayes, poisson_interval
 from sereno.io import read_layer, write_layer, write_table
 from sereno.io import read_table as read_table_file
+from sereno.result import Result, records, tidy_frame
 
 SPATIAL = (".geojson", ".gpkg", ".shp")
 
 
 @dataclass(frozen=True)
-class TableRates:
+class TableRates(Result):
     """Rates by unit and period computed from a table (see ``table_rates``)."""
 
     count: str
@@ -44,13 +44,21 @@ class TableRates:
     def to_frame(self) -> pd.DataFrame:
         return self.table.copy()
 
-    def to_dict(self) -> dict[str, Any]:
+    def tidy(self) -> pd.DataFrame:
+        """Each row's rate per ``per`` with its exact Poisson interval."""
+        tb = self.table
+        keys = {c: tb[c] for c in ("unit", "period") if c in tb}
+        return tidy_frame(
+            "rate", tb["rate"], "poisson_exact", low=tb["rate_lower"], high=tb["rate_upper"], **keys
+        )
+
+    def content(self) -> dict[str, Any]:
         meta = {
             k: getattr(self, k) for k in ("count", "population", "unit", "period", "per", "alpha")
         }
         return {**meta, "rows": records(self.table)}
 
-    def summary(self, lang: str = "es") -> str:
+    def summary(self, lang: str | None = None) -> str:
         rate = self.table["rate"].dropna()
         text = t(
             "indicators.table_summary",

@@ -23,7 +23,9 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import breadth_first_order, connected_components
 
 from sereno.errors import SerenoError
+from sereno.i18n import format_number, t
 from sereno.link import model as victim_model
+from sereno.result import Result, tidy_frame
 
 THRESHOLD = 0.5
 REVIEW = (0.2, 0.8)
@@ -32,7 +34,7 @@ LOG = logging.getLogger("sereno.link")
 
 
 @dataclass(frozen=True, eq=False)
-class LinkResult:
+class LinkResult(Result):
     """``pairs`` (record_id_l, record_id_r, match_weight, match_probability, decision),
     ``membership`` (record_id, source_id, event_id, probability) and ``events`` (one row per
     event with consolidated fields, ``sources``, ``n_records`` and ``probability``)."""
@@ -61,7 +63,29 @@ class LinkResult:
     def to_frame(self) -> pd.DataFrame:
         return self.membership
 
-    def to_dict(self) -> dict[str, Any]:
+    def tidy(self) -> pd.DataFrame:
+        """Each scored pair's match probability (term ``pair``), with both record ids."""
+        p = self.pairs
+        return tidy_frame(
+            "pair",
+            p["match_probability"],
+            "splink_fellegi_sunter",
+            record_id_l=p["record_id_l"],
+            record_id_r=p["record_id_r"],
+        )
+
+    def summary(self, lang: str | None = None) -> str:
+        """How many records became how many events, and what waits for a person."""
+        return t("link.result_summary", lang, records=format_number(self.n_records, lang),
+                 sources=self.membership["source_id"].nunique(),
+                 events=format_number(self.n_events, lang),
+                 links=format_number(int(self.linked_mask().sum()), lang),
+                 threshold=format_number(self.threshold, lang, 2),
+                 uncertain=format_number(len(self.uncertain_pairs()), lang),
+                 low=format_number(self.review[0], lang, 2),
+                 high=format_number(self.review[1], lang, 2))  # fmt: skip
+
+    def content(self) -> dict[str, Any]:
         per_source = self.membership.groupby("source_id").size()
         return {
             "threshold": self.threshold,

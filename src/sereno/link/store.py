@@ -188,6 +188,21 @@ def run_linkage(observatory) -> tuple[dict, pd.DataFrame, pd.DataFrame]:
     return run, records, pairs
 
 
+def run_event_count(observatory, run_id: str) -> int:
+    """How many events linkage run ``run_id`` made."""
+    return int(observatory.engine.scalar("SELECT events FROM link_runs WHERE run_id = ?",
+                                         [run_id]))  # fmt: skip
+
+
+def run_records(observatory, run_id: str) -> pd.DataFrame:
+    """source_id, unit_code, year, month of every victim record in run ``run_id``'s events."""
+    return observatory.engine.frame(
+        "SELECT r.source_id, v.unit_code, v.year, v.month FROM event_records r "
+        "JOIN victims v USING (record_id) WHERE r.run_id = ?",
+        [run_id],
+    )
+
+
 def run_events(observatory, run_id: str | None = None) -> tuple[str, pd.DataFrame]:
     """Events of a run (default the latest), one row each."""
     run_id = run_id or latest_run(observatory)["run_id"]

@@ -8,8 +8,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sereno.evaluate._common import jsonable, number
+from sereno.evaluate._common import number
 from sereno.i18n import t
+from sereno.result import Result
 
 QUADRANTS = (
     "high_violence_low_funds",
@@ -20,7 +21,7 @@ QUADRANTS = (
 
 
 @dataclass(frozen=True)
-class FundingResult:
+class FundingResult(Result):
     """``table`` one row per unit: unit, homicides, population, funds, rate, funds_per_capita,
     funds_per_homicide, quadrant; ``curve_x``, ``curve_y`` the concentration curve (units in
     ``curve_units`` order) and its ``concentration_index``."""
@@ -79,23 +80,20 @@ class FundingResult:
             frame.insert(frame.columns.get_loc("method"), column, np.nan)
         return frame
 
-    def to_dict(self) -> dict[str, Any]:
-        return jsonable(
-            {
-                "concentration_index": self.concentration_index,
-                "violence_threshold": self.violence_threshold,
-                "funds_threshold": self.funds_threshold,
-                "threshold_rule": {"violence": self.threshold_rule, "funds": self.funds_rule},
-                "per": self.per,
-                "quadrants": self.quadrants(),
-                "unfunded_high_violence": self.unfunded()["unit"].tolist(),
-                "curve": {"x": self.curve_x, "y": self.curve_y, "units": self.curve_units},
-                "units": self.to_frame(),
-                "summary": {lang: self.summary(lang) for lang in ("es", "en")},
-            }
-        )
+    def content(self) -> dict[str, Any]:
+        return {
+            "concentration_index": self.concentration_index,
+            "violence_threshold": self.violence_threshold,
+            "funds_threshold": self.funds_threshold,
+            "threshold_rule": {"violence": self.threshold_rule, "funds": self.funds_rule},
+            "per": self.per,
+            "quadrants": self.quadrants(),
+            "unfunded_high_violence": self.unfunded()["unit"].tolist(),
+            "curve": {"x": self.curve_x, "y": self.curve_y, "units": self.curve_units},
+            "units": self.to_frame(),
+        }
 
-    def summary(self, lang: str = "es") -> str:
+    def summary(self, lang: str | None = None) -> str:
         q = self.quadrants().set_index("quadrant")
         need, rich = q.loc["high_violence_low_funds"], q.loc["low_violence_high_funds"]
         c = self.concentration_index

@@ -8,14 +8,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sereno.evaluate._common import jsonable, number
-from sereno.i18n import t
+from sereno.evaluate._common import number
+from sereno.i18n import default_language, t
 from sereno.prioritise.sensitivity import SobolIndices
 from sereno.prioritise.spec import IndexIndicator, Uncertainty
+from sereno.result import Result
 
 
 @dataclass(frozen=True)
-class RiskIndex:
+class RiskIndex(Result):
     """Per unit (aligned with ``unit_codes``): ``values`` of the components, ``score`` and
     ``rank`` (1 = highest risk) under the chosen normalisation, aggregation and weights;
     ``rank_median``, ``rank_low``, ``rank_high`` (the ``uncertainty.level`` interval) and
@@ -53,7 +54,7 @@ class RiskIndex:
         return self.rank_high <= self.uncertainty.top
 
     def title(self, lang: str | None = None) -> str:
-        return self.title_en if lang == "en" else self.title_es
+        return self.title_en if (lang or default_language()) == "en" else self.title_es
 
     def to_frame(self) -> pd.DataFrame:
         """One row per unit, highest risk first."""
@@ -106,32 +107,29 @@ class RiskIndex:
             )
         return pd.concat(rows, ignore_index=True)
 
-    def to_dict(self) -> dict[str, Any]:
-        return jsonable(
-            {
-                "name": self.name,
-                "title": {"es": self.title_es, "en": self.title_en},
-                "normalisation": self.normalisation,
-                "aggregation": self.aggregation,
-                "weights": {i.key: i.weight for i in self.indicators},
-                "uncertainty": {
-                    **self.uncertainty.__dict__,
-                    "normalisations": list(self.normalisations),
-                    "aggregations": list(self.aggregations),
-                    "runs": self.runs,
-                },
-                "rank_shift": {
-                    "mean": float(self.rank_shift.mean()),
-                    "high": float(np.quantile(self.rank_shift, self.uncertainty.level)),
-                },
-                "sobol": self.sobol.to_frame(),
-                "stable_top": self.unit_codes[self.stable_top].tolist(),
-                "units": self.to_frame(),
-                "summary": {lang: self.summary(lang) for lang in ("es", "en")},
-            }
-        )
+    def content(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "title": {"es": self.title_es, "en": self.title_en},
+            "normalisation": self.normalisation,
+            "aggregation": self.aggregation,
+            "weights": {i.key: i.weight for i in self.indicators},
+            "uncertainty": {
+                **self.uncertainty.__dict__,
+                "normalisations": list(self.normalisations),
+                "aggregations": list(self.aggregations),
+                "runs": self.runs,
+            },
+            "rank_shift": {
+                "mean": float(self.rank_shift.mean()),
+                "high": float(np.quantile(self.rank_shift, self.uncertainty.level)),
+            },
+            "sobol": self.sobol.to_frame(),
+            "stable_top": self.unit_codes[self.stable_top].tolist(),
+            "units": self.to_frame(),
+        }
 
-    def summary(self, lang: str = "es") -> str:
+    def summary(self, lang: str | None = None) -> str:
         u = self.uncertainty
         frame = self.to_frame()
         top = frame.head(min(3, len(frame)))

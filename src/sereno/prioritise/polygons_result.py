@@ -11,14 +11,15 @@ import pandas as pd
 from scipy.sparse.csgraph import connected_components
 
 from sereno.errors import SerenoError
-from sereno.evaluate._common import jsonable, number
+from sereno.evaluate._common import number
 from sereno.i18n import t
+from sereno.result import Result
 
 REASONS = ("island", "component_below_floor", "no_fit")
 
 
 @dataclass(frozen=True)
-class TargetPolygons:
+class TargetPolygons(Result):
     """``polygon`` per unit (1 = the riskiest polygon, 0 = left out, with its ``reason``);
     ``polygons`` one row per polygon: polygon, population, units, risk (population-weighted
     mean of the units' risk), contiguous and within_bounds (checked on the weights, after
@@ -128,28 +129,25 @@ class TargetPolygons:
     def reasons_count(self) -> dict[str, int]:
         return {r: int((self.reason == r).sum()) for r in REASONS if (self.reason == r).any()}
 
-    def to_dict(self) -> dict[str, Any]:
-        return jsonable(
-            {
-                "method": self.method,
-                "floor": self.floor,
-                "ceiling": self.ceiling,
-                "weights": self.weights,
-                "seed": self.seed,
-                "risk": self.risk_name,
-                "units": len(self.unit_codes),
-                "polygons_made": len(self.polygons),
-                "left_out": self.left_out,
-                "left_out_reasons": self.reasons_count(),
-                "out_of_bounds": self.out_of_bounds,
-                "not_contiguous": self.not_contiguous,
-                "polygons": self.polygons,
-                "units_table": self.to_frame().astype(object).where(self.to_frame().notna()),
-                "summary": {lang: self.summary(lang) for lang in ("es", "en")},
-            }
-        )
+    def content(self) -> dict[str, Any]:
+        return {
+            "method": self.method,
+            "floor": self.floor,
+            "ceiling": self.ceiling,
+            "weights": self.weights,
+            "seed": self.seed,
+            "risk": self.risk_name,
+            "units": len(self.unit_codes),
+            "polygons_made": len(self.polygons),
+            "left_out": self.left_out,
+            "left_out_reasons": self.reasons_count(),
+            "out_of_bounds": self.out_of_bounds,
+            "not_contiguous": self.not_contiguous,
+            "polygons": self.polygons,
+            "units_table": self.to_frame().astype(object).where(self.to_frame().notna()),
+        }
 
-    def summary(self, lang: str = "es") -> str:
+    def summary(self, lang: str | None = None) -> str:
         p = self.polygons
         bounds = (
             t(

@@ -24,15 +24,16 @@ import numpy as np
 import pandas as pd
 
 from sereno.errors import SerenoError
-from sereno.evaluate._common import jsonable, number
+from sereno.evaluate._common import number
 from sereno.i18n import t
 from sereno.prioritise.checks import numbers, require
+from sereno.result import Result
 
 SPLITS = ("need", "index", "need_cost")
 
 
 @dataclass(frozen=True)
-class Sequencing:
+class Sequencing(Result):
     """``units`` one row per unit in priority order with its ``phase`` (0: not in the plan)
     and ``allocation``; ``phases`` one row per phase with its shares."""
 
@@ -81,20 +82,17 @@ class Sequencing:
             }
         )
 
-    def to_dict(self) -> dict[str, Any]:
-        return jsonable(
-            {
-                "rule": self.rule,
-                "step": self.step,
-                "split": self.split,
-                "total_budget": self.total_budget,
-                "phases": self.phases,
-                "units": self.units,
-                "summary": {lang: self.summary(lang) for lang in ("es", "en")},
-            }
-        )
+    def content(self) -> dict[str, Any]:
+        return {
+            "rule": self.rule,
+            "step": self.step,
+            "split": self.split,
+            "total_budget": self.total_budget,
+            "phases": self.phases,
+            "units": self.units,
+        }
 
-    def summary(self, lang: str = "es") -> str:
+    def summary(self, lang: str | None = None) -> str:
         p = self.phases
         parts = [
             t(

@@ -46,6 +46,7 @@ from pathlib import Path
 from typing import Any
 
 from sereno.errors import SerenoError
+from sereno.i18n import default_language
 from sereno.prioritise.composite import AGGREGATIONS, NORMALISATIONS
 
 DIRECTIONS = {"+": 1, "-": -1, "1": 1, "-1": -1, "up": 1, "down": -1}
@@ -72,7 +73,7 @@ class IndexIndicator:
         return self.count is not None
 
     def name(self, lang: str | None) -> str:
-        return self.name_en if lang == "en" else self.name_es
+        return self.name_en if (lang or default_language()) == "en" else self.name_es
 
 
 @dataclass(frozen=True)
@@ -105,7 +106,7 @@ class IndexSpec:
     path: str = ""
 
     def title(self, lang: str | None) -> str:
-        return self.title_en if lang == "en" else self.title_es
+        return self.title_en if (lang or default_language()) == "en" else self.title_es
 
     def with_uncertainty(self, **changes: Any) -> IndexSpec:
         from dataclasses import replace

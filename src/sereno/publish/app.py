@@ -12,14 +12,10 @@ from __future__ import annotations
 import inspect
 import io
 import json
-import math
 import typing
-from datetime import date, datetime
-from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import numpy as np
 from fastapi import FastAPI, HTTPException, Query, Request
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
@@ -40,6 +36,7 @@ from sereno.publish.reconciliation_page import register_reconciliation_page
 from sereno.publish.render import LANG_COOKIE, Renderer, choose_language
 from sereno.publish.spreadsheet import formula_safe
 from sereno.records.accounts import session
+from sereno.result import jsonable
 from sereno.store import Observatory
 
 STATIC = Path(__file__).parent / "static"
@@ -53,25 +50,9 @@ HEADERS = {
 }
 
 
-def _plain(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple | np.ndarray):
-        return [_plain(v) for v in value]
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
-    if isinstance(value, date | datetime):
-        return value.isoformat()
-    return value
-
-
 class PortalJSON(JSONResponse):
     def render(self, content: Any) -> bytes:
-        return json.dumps(_plain(content), ensure_ascii=False, separators=(",", ":")).encode()
+        return json.dumps(jsonable(content), ensure_ascii=False, separators=(",", ":")).encode()
 
 
 class Portal:

@@ -33,6 +33,7 @@ import pandas as pd
 from sereno.i18n import t
 from sereno.publish.privacy import PUBLIC
 from sereno.records import ANONYMOUS, Actor
+from sereno.result import records
 
 
 @dataclass(frozen=True)
@@ -122,14 +123,3 @@ def paged(frame: pd.DataFrame, limit: int, offset: int) -> dict[str, Any]:
         "items": records(rows),
         "paging": {"total": total, "limit": limit, "offset": offset, "next_offset": following},
     }
-
-
-def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    """Rows as JSON-able dicts (missing values as null, dates as ISO text)."""
-    out = frame.astype(object).where(frame.notna(), None)
-    for column in out.columns:
-        if pd.api.types.is_datetime64_any_dtype(frame[column]):
-            out[column] = [
-                None if v is None else pd.Timestamp(v).date().isoformat() for v in out[column]
-            ]
-    return out.to_dict(orient="records")

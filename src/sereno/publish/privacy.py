@@ -36,6 +36,7 @@ import pandas as pd
 from sereno.config import Config
 from sereno.errors import ConfigError
 from sereno.i18n import format_number, t
+from sereno.result import Result, tidy_frame
 
 PUBLIC, RESTRICTED, SECRET = "public", "restricted", "secret"
 LEVELS = (PUBLIC, RESTRICTED, SECRET)
@@ -171,7 +172,7 @@ class PrivacyPolicy:
 
 
 @dataclass(frozen=True)
-class SuppressedCells:
+class SuppressedCells(Result):
     """Counts after primary and complementary small-cell suppression.
 
     ``n`` holds the counts, ``primary`` the cells below the threshold, ``suppressed`` those
@@ -195,11 +196,16 @@ class SuppressedCells:
         out["primary"] = self.primary
         return out
 
-    def to_dict(self) -> dict[str, object]:
-        frame = self.to_frame().astype(object).where(lambda f: f.notna(), None)
-        return {"threshold": self.threshold, "cells": frame.to_dict(orient="records")}
+    def tidy(self) -> pd.DataFrame:
+        """Each cell's count as published (empty where suppressed)."""
+        n = np.where(self.suppressed, np.nan, self.n.astype(float))
+        cells = {str(c): self.cells[c].to_numpy() for c in self.cells.columns}
+        return tidy_frame("cell", n, "small_cell_suppression", **cells)
 
-    def summary(self, lang: str = "es") -> str:
+    def content(self) -> dict[str, object]:
+        return {"threshold": self.threshold, "cells": self.to_frame()}
+
+    def summary(self, lang: str | None = None) -> str:
         return t(
             "publish.suppression_summary",
             lang,

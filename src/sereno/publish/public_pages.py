@@ -17,8 +17,9 @@ from sereno.harmonise.iccs import iccs_codes
 from sereno.i18n import format_number
 from sereno.publish.cube import ALL_YEARS, ROOT
 from sereno.publish.data import HOMICIDE
-from sereno.publish.pages import PortalContext, PortalPage, paged, records, register_page
+from sereno.publish.pages import PortalContext, PortalPage, paged, register_page
 from sereno.publish.svg import choropleth, class_breaks, class_of
+from sereno.result import records
 
 Offence = Annotated[str, Query(pattern=r"^[0-9A-Z]{2,8}$", description="ICCS code")]
 Limit = Annotated[int, Query(ge=1, le=500)]

@@ -23,11 +23,12 @@ from sereno.errors import SerenoError
 from sereno.i18n import t
 from sereno.publish import auth
 from sereno.publish.opendata import victim_records
-from sereno.publish.pages import PAGES, PortalContext, PortalPage, paged, records, register_page
+from sereno.publish.pages import PAGES, PortalContext, PortalPage, paged, register_page
 from sereno.publish.privacy import RESTRICTED
 from sereno.records import require, visible_sources
 from sereno.records.accounts import SESSION_HOURS, check_password, close_session, open_session
 from sereno.records.permissions import source_resource
+from sereno.result import records
 
 SOURCE_NAME = re.compile(r"^[a-z0-9_-]{1,40}$")
 STATUSES = ("new", "seen", "confirmed", "dismissed")

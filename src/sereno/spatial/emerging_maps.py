@@ -11,7 +11,33 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
 from sereno.i18n import t
-from sereno.spatial.emerging_result import COLOURS, NOT_TESTED, EmergingHotSpots
+from sereno.spatial.emerging_rules import CATEGORIES, NOT_TESTED
+
+COLOURS = dict(
+    zip(
+        CATEGORIES,
+        [
+            "#67000d",
+            "#a50f15",
+            "#d7301f",
+            "#ef6548",
+            "#fc8d59",
+            "#fdbb84",
+            "#fdd49e",
+            "#fee8c8",
+            "#08306b",
+            "#08519c",
+            "#2171b5",
+            "#4292c6",
+            "#6baed6",
+            "#9ecae1",
+            "#c6dbef",
+            "#deebf7",
+            "#eeeeee",
+        ],
+        strict=True,
+    )
+)
 
 HATCH = {"new_hot": "xx", "new_cold": "xx", "consecutive_hot": "..", "consecutive_cold": ".."}
 
@@ -23,7 +49,7 @@ def _axes(ax: Any, size: tuple[float, float]) -> tuple[Figure, Any]:
     return ax.figure, ax
 
 
-def _title(result: EmergingHotSpots, lang: str | None) -> str:
+def _title(result: Any, lang: str | None) -> str:
     where = ", ".join(x for x in (result.title.level, result.title.period) if x)
     return t(
         "spatial.emerging_title",
@@ -35,7 +61,7 @@ def _title(result: EmergingHotSpots, lang: str | None) -> str:
     )
 
 
-def category_map(result: EmergingHotSpots, ax: Any = None, lang: str | None = None) -> Any:
+def category_map(result: Any, ax: Any = None, lang: str | None = None) -> Any:
     """Choropleth of the categories; the legend lists the categories present."""
     fig, ax = _axes(ax, (8, 8))
     frame = gpd.GeoDataFrame({"category": result.category}, geometry=list(result.geometry))
@@ -56,7 +82,7 @@ def category_map(result: EmergingHotSpots, ax: Any = None, lang: str | None = No
     return fig
 
 
-def category_chart(result: EmergingHotSpots, ax: Any = None, lang: str | None = None) -> Any:
+def category_chart(result: Any, ax: Any = None, lang: str | None = None) -> Any:
     """Horizontal bars: units per category, in the order of the categories."""
     fig, ax = _axes(ax, (7, 5))
     counts = {k: v for k, v in result.counts().items() if v}
@@ -68,7 +94,7 @@ def category_chart(result: EmergingHotSpots, ax: Any = None, lang: str | None = 
     return fig
 
 
-def series_strip(result: EmergingHotSpots, units: int = 12, lang: str | None = None) -> Any:
+def series_strip(result: Any, units: int = 12, lang: str | None = None) -> Any:
     """The z series of the ``units`` units with the largest |Mann-Kendall z| (significant
     bins marked), one small panel each, sharing the axes."""
     order = np.argsort(-np.nan_to_num(np.abs(result.trend.z), nan=-1.0))[:units]

@@ -7,7 +7,6 @@ for no pattern.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,40 +14,14 @@ import numpy as np
 import pandas as pd
 
 from sereno.i18n import t
-from sereno.spatial.emerging_rules import CATEGORIES
+from sereno.result import Result, records
+from sereno.spatial.emerging_rules import CATEGORIES, NOT_TESTED
 from sereno.spatial.emerging_trend import MannKendall
 from sereno.spatial.result import Title
 
-COLOURS = dict(
-    zip(
-        CATEGORIES,
-        [
-            "#67000d",
-            "#a50f15",
-            "#d7301f",
-            "#ef6548",
-            "#fc8d59",
-            "#fdbb84",
-            "#fdd49e",
-            "#fee8c8",
-            "#08306b",
-            "#08519c",
-            "#2171b5",
-            "#4292c6",
-            "#6baed6",
-            "#9ecae1",
-            "#c6dbef",
-            "#deebf7",
-            "#eeeeee",
-        ],
-        strict=True,
-    )
-)
-NOT_TESTED = "not_tested"
-
 
 @dataclass(frozen=True)
-class EmergingHotSpots:
+class EmergingHotSpots(Result):
     """Emerging hot spots: arrays over units (``unit_codes``) and units x steps (``steps``).
 
     ``z``, ``p`` (two-sided analytic), ``p_sim`` (conditional permutations, or None) and
@@ -169,8 +142,10 @@ class EmergingHotSpots:
         return out[["term", "unit_code", "step", "estimate", "se", "low", "high", "p", "method"]]
 
     def to_dict(self, lang: str | None = None) -> dict[str, object]:
-        units = self.to_frame(lang).astype(object)
-        units = units.where(units.notna(), None)
+        """The contract's ``to_dict`` and one row per unit (``results``, labels in ``lang``)."""
+        return {**super().to_dict(), "results": records(self.to_frame(lang))}
+
+    def content(self) -> dict[str, object]:
         return {
             "method": "emerging_hot_spots",
             "rules": self.rules,
@@ -186,11 +161,9 @@ class EmergingHotSpots:
             "seed": self.seed,
             "alpha": self.alpha,
             "fdr": self.fdr,
-            "fdr_cutoff": _clean(self.fdr_cutoff),
+            "fdr_cutoff": self.fdr_cutoff,
             "filled_bins": self.filled,
             "categories": self.counts(),
-            "summary": {lang: self.summary(lang) for lang in ("es", "en")},
-            "results": units.to_dict(orient="records"),
         }
 
     def summary(self, lang: str | None = None) -> str:
@@ -239,9 +212,3 @@ class EmergingHotSpots:
         from sereno.spatial.emerging_maps import series_strip
 
         return series_strip(self, units=units, lang=lang)
-
-
-def _clean(value: object) -> object:
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value

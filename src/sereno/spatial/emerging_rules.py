@@ -67,6 +67,7 @@ CATEGORIES = (
     "historical_cold",
     "no_pattern",
 )
+NOT_TESTED = "not_tested"  # a unit without neighbours or values: no category
 RULES = ("arcgis", "sfdep")
 
 

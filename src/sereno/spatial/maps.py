@@ -14,7 +14,7 @@ from matplotlib.patches import Patch
 
 from sereno.errors import SerenoError
 from sereno.i18n import t
-from sereno.spatial.result import BIN_KEYS, HotSpots
+from sereno.spatial.bins import BIN_KEYS
 
 COLOURS = {
     -3: "#2166ac",
@@ -28,7 +28,7 @@ COLOURS = {
 HATCH = {-3: "////", -2: "///", -1: "//"}
 
 
-def bin_map(result: HotSpots, ax: Any = None, lang: str | None = None) -> Any:
+def bin_map(result: Any, ax: Any = None, lang: str | None = None) -> Any:
     """Choropleth of ``result.bins`` with the standard legend; returns the figure."""
     if result.geometry is None:
         raise SerenoError("spatial.no_geometry")
@@ -71,7 +71,7 @@ def bin_map(result: HotSpots, ax: Any = None, lang: str | None = None) -> Any:
     return fig
 
 
-def map_title(result: HotSpots, lang: str | None = None) -> str:
+def map_title(result: Any, lang: str | None = None) -> str:
     c = result.counts()
     where = ", ".join(x for x in (result.title.level, result.title.period) if x)
     return t(

@@ -2,24 +2,15 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from sereno.i18n import t
-
-BIN_KEYS = {
-    -3: "spatial.bin_cold_99",
-    -2: "spatial.bin_cold_95",
-    -1: "spatial.bin_cold_90",
-    0: "spatial.bin_ns",
-    1: "spatial.bin_hot_90",
-    2: "spatial.bin_hot_95",
-    3: "spatial.bin_hot_99",
-}
+from sereno.i18n import format_number, t
+from sereno.result import Result, records, tidy_frame
+from sereno.spatial.bins import BIN_KEYS
 
 
 @dataclass(frozen=True)
@@ -43,7 +34,7 @@ class GlobalMoran:
 
 
 @dataclass(frozen=True)
-class HotSpots:
+class HotSpots(Result):
     """Local statistics per unit, aligned with ``unit_codes``.
 
     ``statistic`` is Gi*, Gi or local Moran's I; ``z`` and ``p`` (two-sided) their analytic
@@ -112,9 +103,18 @@ class HotSpots:
             "island": int((self.status == "island").sum()),
         }
 
+    def tidy(self) -> pd.DataFrame:
+        """Each unit's local statistic (term the method, e.g. ``gi_star``) with the p-value
+        its significance uses (the pseudo p-value with permutation inference); the statistic
+        has no standard error of its own, so se, low and high are empty."""
+        p = self.p_sim if self.significance == "permutation" else self.p
+        return tidy_frame(self.method, self.statistic, self.method, p=p, unit_code=self.unit_codes)
+
     def to_dict(self, lang: str | None = None) -> dict[str, object]:
-        units = self.to_frame(lang).astype(object)
-        units = units.where(units.notna(), None)
+        """The contract's ``to_dict`` and one row per unit (``results``, labels in ``lang``)."""
+        return {**super().to_dict(), "results": records(self.to_frame(lang))}
+
+    def content(self) -> dict[str, object]:
         return {
             "method": self.method,
             "weights": self.weights,
@@ -131,9 +131,7 @@ class HotSpots:
             "fdr": self.fdr,
             "significant": self.n_significant,
             "significant_fdr": self.n_significant_fdr,
-            "global_moran": {k: _clean(v) for k, v in self.moran.__dict__.items()},
-            "summary": self.summary(lang),
-            "results": units.to_dict(orient="records"),
+            "global_moran": self.moran,
         }
 
     def summary(self, lang: str | None = None) -> str:
@@ -154,7 +152,7 @@ class HotSpots:
                 "spatial.summary_significant",
                 lang,
                 n=self.n_significant,
-                alpha=f"{self.alpha:g}",
+                alpha=format_number(self.alpha, lang, significant=3),
                 how=t(f"spatial.inference_{self.significance}", lang),
             ),
         ]
@@ -165,9 +163,9 @@ class HotSpots:
             t(
                 "spatial.summary_moran",
                 lang,
-                I=f"{m.I:.3f}",
-                z=f"{m.z_norm:.2f}",
-                p=f"{m.p_norm:.3g}",
+                I=format_number(m.I, lang, 3),
+                z=format_number(m.z_norm, lang, 2),
+                p=format_number(m.p_norm, lang, significant=3),
             )
         )
         if c["missing"] or c["island"]:
@@ -178,12 +176,6 @@ class HotSpots:
 
     def plot(self, ax: Any = None, lang: str | None = None) -> Any:
         """A choropleth of the bins (needs the units' geometry)."""
-        from sereno.spatial.maps import bin_map
+        from sereno.spatial.maps import bin_map  # maps draws results; it imports none back
 
         return bin_map(self, ax=ax, lang=lang)
-
-
-def _clean(value: object) -> object:
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value

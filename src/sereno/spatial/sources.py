@@ -1,11 +1,13 @@
 """What the hot-spot analysis reads from an observatory: counts by unit and period, points.
 
 Counts come from the counts cube (``sereno.indicators.cube``): one source at a time (sources
-overlap, and adding them would count the same deaths twice; when several record the offence
-the user names one), rolled up to the requested unit level through the units' parents; every
-unit of the level is present, with 0 where nothing was recorded. Populations are the mean
-over the period's years (``indicators.cube.level_populations``: interpolated between given
-years, summed up the same hierarchy).
+overlap, and adding them would count the same deaths twice), chosen by the cube's one
+documented rule: the source named, else the largest source of the offence
+(``indicators.source_rule``), the one the indicators and the portal count. They are rolled
+up to the requested unit level through the units' parents; every unit of the level is
+present, with 0 where nothing was recorded. Populations are the mean over the period's
+years (``indicators.cube.level_populations``: interpolated between given years, summed up
+the same hierarchy).
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ import pandas as pd
 
 from sereno.errors import SerenoError
 from sereno.geo.units import unit_polygons
-from sereno.indicators.cube import counts_cube, level_populations
+from sereno.indicators.cube import choose_source, counts_cube, level_populations
 from sereno.indicators.periods import month_index, month_label
 from sereno.store import Observatory
 
@@ -64,12 +66,16 @@ def _month_key(text: str, first: bool) -> int:
     return int(month_index(int(match.group(1)), month))
 
 
-def one_source(offence: str, source: str | None, candidates: list[str]) -> str:
-    """``source``, or the only source of ``candidates``; when several record the offence,
-    the user must choose (a hot-spot map of one source is that source's view)."""
-    if source is None and len(candidates) > 1:
-        raise SerenoError("spatial.several_sources", offence=offence, sources=", ".join(candidates))
-    return source if source is not None else (candidates[0] if candidates else "")
+def counted_source(obs: Observatory, offence: str, source: str | None) -> str:
+    """``source`` as named, else the largest source of ``offence``: the cube's rule, the
+    same source the indicators and the portal count (``indicators.source_rule``); "" when
+    no source records the offence (every unit then counts 0)."""
+    try:
+        return choose_source(obs, offence, source).source
+    except SerenoError as error:
+        if error.key != "cube.no_source":
+            raise
+        return ""
 
 
 def unit_counts(
@@ -88,8 +94,7 @@ def unit_counts(
     level = level or obs.config.smallest_level
     if level not in levels:
         raise SerenoError("spatial.unknown_level", level=level, levels=", ".join(levels) or "-")
-    candidates = _sources_in(obs, offence, period)
-    source = one_source(offence, source, candidates)
+    source = counted_source(obs, offence, source)
     units = unit_polygons(obs, level)
     counts = np.zeros(len(units), dtype=np.int64)
     coverage = None
@@ -105,12 +110,6 @@ def unit_counts(
     if with_population:
         units["population"] = _mean_population(obs, level, units, period, group, coverage)
     return units, source
-
-
-def _sources_in(obs: Observatory, offence: str, period: Period) -> list[str]:
-    """The sources with records of ``offence`` dated inside ``period``, by name."""
-    cube = counts_cube(obs, offence, source="all", start=period.start, end=period.end)
-    return sorted(set(cube.counts.loc[cube.counts["n"] > 0, "source"]))
 
 
 def _mean_population(
@@ -149,11 +148,7 @@ def victim_points(
             where.append(f"v.year * 12 + v.month - 1 {op} ?")
             params.append(bound)
     condition = " AND ".join(where)
-    if source is None:
-        found = obs.engine.rows(
-            f"SELECT DISTINCT v.source_id FROM victims v WHERE {condition} ORDER BY 1", params
-        )
-        source = one_source(offence, None, [r[0] for r in found])
+    source = counted_source(obs, offence, source)
     return obs.engine.frame(
         "SELECT v.lat, v.lon FROM victims v JOIN current_records r ON r.record_id = v.record_id "
         f"WHERE {condition} AND v.source_id = ?",
