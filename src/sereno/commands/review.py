@@ -1,0 +1,172 @@
+"""Field-record commands: ``sereno reviews import|table``, ``sereno groups load``,
+``sereno agreements add|list|update``, ``sereno projects load``.
+
+Each acts as the command's account (``--as``, ``SERENO_AS``, the observatory's default) and
+goes through the records service: what the account may not see is not printed, and every
+write is versioned and audited.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from sereno.commands.common import (
+    DirOption,
+    JsonOption,
+    app,
+    command,
+    console,
+    emit,
+    open_observatory,
+)
+from sereno.i18n import format_number, t
+from sereno.io import write_table
+
+reviews_app = typer.Typer(no_args_is_help=True, help="Revisiones de homicidios / incident reviews")
+groups_app = typer.Typer(no_args_is_help=True, help="Auditoría de grupos / group audit")
+agreements_app = typer.Typer(no_args_is_help=True, help="Acuerdos de la mesa / agreements")
+projects_app = typer.Typer(no_args_is_help=True, help="Proyectos / projects")
+app.add_typer(reviews_app, name="reviews")
+app.add_typer(groups_app, name="groups")
+app.add_typer(agreements_app, name="agreements")
+app.add_typer(projects_app, name="projects")
+
+FileArg = Annotated[Path, typer.Argument(help="CSV, XLSX, JSON")]
+DryRun = Annotated[bool, typer.Option("--dry-run", help="Ensayo / dry run")]
+Out = Annotated[Path | None, typer.Option("--out", help="CSV, Parquet (restringido / restricted)")]
+
+
+def _pct(value: float | None, lang: str) -> str:
+    if value is None or value != value:
+        return "–"
+    return format_number(100 * value, lang, 1)
+
+
+def _restricted_note(obs, out: Path) -> None:
+    """Exports of field records are restricted and say so, in a note beside the file."""
+    from sereno.records import cli_actor
+
+    actor = cli_actor(obs)
+    note = out.with_name(out.name + ".RESTRINGIDO-RESTRICTED.txt")
+    org = actor.organisation or obs.config.name
+    note.write_text(
+        t("review.restricted_export", "es", organisation=org)
+        + "\n"
+        + t("review.restricted_export", "en", organisation=org)
+        + "\n",
+        encoding="utf-8",
+    )
+    obs.audit("field_export", str(out), actor=actor.username, via="cli")
+    console.print(t("review.restricted_export", organisation=org))
+
+
+@reviews_app.command("import")
+@command
+def reviews_import(
+    file: FileArg,
+    form: Annotated[Path | None, typer.Option("--form", help="Formulario YAML / YAML form")] = None,
+    dry_run: DryRun = False,
+    directory: DirOption = Path("."),
+    as_json: JsonOption = False,
+) -> None:
+    """Importar revisiones de incidentes / import incident reviews."""
+    from sereno.review.reviews import import_reviews
+
+    with open_observatory(directory) as obs:
+        result = import_reviews(obs, file, form, dry_run=dry_run)
+    emit(result, as_json, lambda: console.print(result.summary()))
+
+
+@reviews_app.command("table")
+@command
+def reviews_table(
+    by: Annotated[str, typer.Option("--by", help="unit,motive | group | period | unit,period")] = (
+        "unit,motive"
+    ),
+    side: Annotated[str, typer.Option(help="any | victim | offender")] = "any",
+    level: Annotated[float, typer.Option(help="Nivel del intervalo / interval level")] = 0.95,
+    out: Out = None,
+    directory: DirOption = Path("."),
+    as_json: JsonOption = False,
+) -> None:
+    """Tabular las revisiones / tabulate the reviews (group involvement, motives, groups)."""
+    from sereno.errors import SerenoError
+    from sereno.i18n import default_language
+    from sereno.records import cli_actor
+    from sereno.review.tabulate import review_tables
+
+    parts = [p.strip() for p in by.split(",") if p.strip()]
+    show = "groups" if "group" in parts else "motives" if "motive" in parts else None
+    keys = tuple(
+        {"unit": "unit_code", "period": "period"}[p] for p in parts if p in ("unit", "period")
+    ) or ("unit_code",)
+    if any(p not in ("unit", "period", "motive", "group") for p in parts):
+        raise SerenoError("review.bad_by", value=by, choices="unit, period, motive, group")
+    lang = default_language()
+    with open_observatory(directory) as obs:
+        tables = review_tables(obs, cli_actor(obs), keys, side, level)
+        if out is not None:
+            frame = {"groups": tables.groups, "motives": tables.motives}.get(
+                show, tables.involvement
+            )
+            write_table(frame, out)
+            _restricted_note(obs, out)
+
+    def render() -> None:
+        table = Table(
+            title=t(
+                "review.summary_head",
+                lang,
+                side=t(f"review.side.{side}", lang),
+                level=format_number(level * 100, lang),
+            )
+        )
+        for k in keys:
+            table.add_column(t(f"review.col.{k}", lang))
+        for c in ("n_reviewed", "confirmed", "ci", "suspected", "ci", "homicides", "coverage"):
+            table.add_column(t(f"review.col.{c}", lang), justify="right")
+        for row in tables.involvement.itertuples():
+            table.add_row(
+                *[str(getattr(row, k)) for k in keys],
+                str(row.n_reviewed),
+                f"{row.confirmed} ({_pct(row.share_confirmed, lang)} %)",
+                f"{_pct(row.confirmed_low, lang)}–{_pct(row.confirmed_high, lang)}",
+                f"{row.suspected} ({_pct(row.share_suspected, lang)} %)",
+                f"{_pct(row.suspected_low, lang)}–{_pct(row.suspected_high, lang)}",
+                "–" if row.homicides != row.homicides else str(int(row.homicides)),
+                _pct(row.coverage, lang),
+            )
+        console.print(table)
+        if show == "motives":
+            m = Table(title=t("review.col.motive", lang))
+            for c in (*keys, "motive", "n", "share", "ci"):
+                m.add_column(t(f"review.col.{c}", lang))
+            for row in tables.motives.itertuples():
+                m.add_row(
+                    *[str(getattr(row, k)) for k in keys],
+                    t(f"review.choice.{row.motive}", lang),
+                    str(row.n),
+                    f"{_pct(row.share, lang)} %",
+                    f"{_pct(row.low, lang)}–{_pct(row.high, lang)}",
+                )
+            console.print(m)
+            console.print(t("review.motives_not_exclusive", lang))
+        if show == "groups":
+            g = Table(title=t("review.group_table_title", lang))
+            for c in ("group", "side", "n", "confirmed", "suspected"):
+                g.add_column(t(f"review.col.{c}", lang))
+            for row in tables.groups.itertuples():
+                g.add_row(
+                    row.group_id,
+                    t(f"review.side.{row.side}", lang),
+                    str(row.n),
+                    str(row.confirmed),
+                    str(row.suspected),
+                )
+            console.print(g)
+
+    emit(tables, as_json, render)
