@@ -170,3 +170,38 @@ def reviews_table(
             console.print(g)
 
     emit(tables, as_json, render)
+
+
+@groups_app.command("load")
+@command
+def groups_load(
+    file: Annotated[Path, typer.Argument(help="GeoJSON, GeoPackage: un grupo por elemento")],
+    relations: Annotated[
+        Path | None, typer.Option("--relations", help="CSV: group_a, group_b, kind, since, until")
+    ] = None,
+    observed_on: Annotated[
+        str | None, typer.Option("--observed-on", help="Fecha de la auditoría / audit date")
+    ] = None,
+    network: Annotated[Path | None, typer.Option("--network", help="PNG, PDF, SVG")] = None,
+    map_file: Annotated[Path | None, typer.Option("--map", help="PNG, PDF, SVG")] = None,
+    dry_run: DryRun = False,
+    directory: DirOption = Path("."),
+    as_json: JsonOption = False,
+) -> None:
+    """Cargar la auditoría de grupos / load the group audit (territories and relations)."""
+    from sereno.i18n import default_language
+    from sereno.records import cli_actor
+    from sereno.review.groups import groups, load_groups
+    from sereno.review.groups import relations as group_relations
+    from sereno.review.groups import territories
+    from sereno.review.pictures import network_figure, territory_figure
+
+    lang = default_language()
+    with open_observatory(directory) as obs:
+        result = load_groups(obs, file, relations, observed_on=observed_on, dry_run=dry_run)
+        actor = cli_actor(obs)
+        if network is not None:
+            network_figure(groups(obs, actor), group_relations(obs, actor), lang).savefig(network)
+        if map_file is not None:
+            territory_figure(territories(obs, actor), lang=lang).savefig(map_file)
+    emit(result, as_json, lambda: console.print(result.summary()))
