@@ -191,9 +191,8 @@ def groups_load(
     """Cargar la auditoría de grupos / load the group audit (territories and relations)."""
     from sereno.i18n import default_language
     from sereno.records import cli_actor
-    from sereno.review.groups import groups, load_groups
+    from sereno.review.groups import groups, load_groups, territories
     from sereno.review.groups import relations as group_relations
-    from sereno.review.groups import territories
     from sereno.review.pictures import network_figure, territory_figure
 
     lang = default_language()

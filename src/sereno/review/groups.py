@@ -31,11 +31,33 @@ from sereno.review.form import fold
 
 KINDS = ("gang", "clique", "cartel_cell", "self_defence", "other")
 RELATIONS = ("alliance", "rivalry", "conflict", "split")
-ACTIVITIES = ("drug_retail", "drug_wholesale", "extortion", "robbery", "vehicle_theft",
-              "kidnapping", "homicide", "trafficking", "territorial_control", "other")  # fmt: skip
+ACTIVITIES = (
+    "drug_retail",
+    "drug_wholesale",
+    "extortion",
+    "robbery",
+    "vehicle_theft",
+    "kidnapping",
+    "homicide",
+    "trafficking",
+    "territorial_control",
+    "other",
+)
 HIERARCHIES = ("loose", "hierarchical", "unknown")
-GROUP_FIELDS = ("name", "aliases", "kind", "size_low", "size_high", "hierarchy", "parent_group",
-                "activities", "history", "members", "active", "observed_on")  # fmt: skip
+GROUP_FIELDS = (
+    "name",
+    "aliases",
+    "kind",
+    "size_low",
+    "size_high",
+    "hierarchy",
+    "parent_group",
+    "activities",
+    "history",
+    "members",
+    "active",
+    "observed_on",
+)
 
 
 def _text(value: Any) -> str | None:
@@ -88,23 +110,37 @@ def load_groups(
         elif kind not in KINDS:
             reason = ("bad_kind", "kind", _text(row.get("kind")) or "")
         if reason:
-            problems.append({"row": index, "reason_code": reason[0], "column_name": reason[1],
-                             "value": reason[2], "expected": ", ".join(KINDS) if
-                             reason[0] == "bad_kind" else ""})  # fmt: skip
+            problems.append(
+                {
+                    "row": index,
+                    "reason_code": reason[0],
+                    "column_name": reason[1],
+                    "value": reason[2],
+                    "expected": ", ".join(KINDS) if reason[0] == "bad_kind" else "",
+                }
+            )
             continue
         seen.add(gid)
         approx = _int(row.get("size_approx"))
         day = _day(row.get("observed_on")) or default_day
-        groups.append({
-            "group_id": gid, "name": _text(row["name"]), "aliases": _text(row.get("aliases")),
-            "kind": kind, "size_low": _int(row.get("size_low")) or approx,
-            "size_high": _int(row.get("size_high")) or approx,
-            "hierarchy": _text(row.get("hierarchy")), "parent_group": _text(row.get("parent_group")),
-            "activities": _text(row.get("activities")), "history": _text(row.get("history")),
-            "members": _text(row.get("members")),
-            "active": str(row.get("active", "true")).strip().lower() not in ("false", "0", "no"),
-            "observed_on": day,
-        })  # fmt: skip
+        groups.append(
+            {
+                "group_id": gid,
+                "name": _text(row["name"]),
+                "aliases": _text(row.get("aliases")),
+                "kind": kind,
+                "size_low": _int(row.get("size_low")) or approx,
+                "size_high": _int(row.get("size_high")) or approx,
+                "hierarchy": _text(row.get("hierarchy")),
+                "parent_group": _text(row.get("parent_group")),
+                "activities": _text(row.get("activities")),
+                "history": _text(row.get("history")),
+                "members": _text(row.get("members")),
+                "active": str(row.get("active", "true")).strip().lower()
+                not in ("false", "0", "no"),
+                "observed_on": day,
+            }
+        )
         shape = layer.geometry.iloc[index]
         held = [u.strip() for u in (_text(row.get("unit_codes")) or "").split(";")]
         for unit in [u for u in held if u in units]:
@@ -123,14 +159,29 @@ def load_groups(
         for column, kind_of in (("rivalries", "rivalry"), ("alliances", "alliance")):
             for other in (_text(row.get(column)) or "").split(";"):
                 if other.strip():
-                    links.append({"group_a": gid, "group_b": other.strip(), "kind": kind_of,
-                                  "since_on": day, "until_on": None, "note": None})  # fmt: skip
+                    links.append(
+                        {
+                            "group_a": gid,
+                            "group_b": other.strip(),
+                            "kind": kind_of,
+                            "since_on": day,
+                            "until_on": None,
+                            "note": None,
+                        }
+                    )
     if relations is not None:
         table = read_table(Path(relations))
         for _, r in table.iterrows():
-            links.append({"group_a": _text(r.get("group_a")), "group_b": _text(r.get("group_b")),
-                          "kind": fold(_text(r.get("kind")) or ""), "since_on": _day(r.get("since")),
-                          "until_on": _day(r.get("until")), "note": _text(r.get("note"))})  # fmt: skip
+            links.append(
+                {
+                    "group_a": _text(r.get("group_a")),
+                    "group_b": _text(r.get("group_b")),
+                    "kind": fold(_text(r.get("kind")) or ""),
+                    "since_on": _day(r.get("since")),
+                    "until_on": _day(r.get("until")),
+                    "note": _text(r.get("note")),
+                }
+            )
     with obs.engine.transaction(commit=not dry_run):
         created, updated, duplicates = _store_groups(obs, actor, groups, territories)
         known = {r[0] for r in obs.engine.rows("SELECT group_id FROM armed_groups")}
@@ -138,10 +189,19 @@ def load_groups(
             if link["group_a"] not in known or link["group_b"] not in known:
                 continue  # a relation to a group not in the audit: see add_relation
             save_relation(obs, actor, **link)
-        result = record_batch(obs, "group", path, actor, frame,
-                              pd.DataFrame(problems, columns=["row", "reason_code", "column_name",
-                                                              "value", "expected"]),
-                              created, updated, duplicates)  # fmt: skip
+        result = record_batch(
+            obs,
+            "group",
+            path,
+            actor,
+            frame,
+            pd.DataFrame(
+                problems, columns=["row", "reason_code", "column_name", "value", "expected"]
+            ),
+            created,
+            updated,
+            duplicates,
+        )
     return FieldImport(**{**result.__dict__, "dry_run": dry_run})
 
 
@@ -168,8 +228,9 @@ def _store_groups(obs, actor: Actor, groups: list[dict], territories: list[dict]
         exists, org = owner(obs, "armed_groups", "group_id", group["group_id"])
         res = resource(obs, "group", group["group_id"], org if exists else actor.organisation)
         if exists:
-            same = obs.engine.frame("SELECT * FROM armed_groups WHERE group_id = ?",
-                                    [group["group_id"]])  # fmt: skip
+            same = obs.engine.frame(
+                "SELECT * FROM armed_groups WHERE group_id = ?", [group["group_id"]]
+            )
             old = {k: _text(same.iloc[0][k]) for k in GROUP_FIELDS}
             if old == {k: _text(group[k]) for k in GROUP_FIELDS}:
                 duplicates += 1
@@ -184,13 +245,25 @@ def _store_groups(obs, actor: Actor, groups: list[dict], territories: list[dict]
             "DELETE FROM group_territories WHERE group_id = ? AND valid_from = ?",
             [group["group_id"], group["observed_on"]],
         )
-        obs.engine.insert("armed_groups", pa.Table.from_pylist(
-            [{**group, "organisation": res.organisation}]))  # fmt: skip
+        obs.engine.insert(
+            "armed_groups", pa.Table.from_pylist([{**group, "organisation": res.organisation}])
+        )
         mine = [t for t in territories if t["group_id"] == group["group_id"]]
         if mine:
-            obs.engine.insert("group_territories", pa.Table.from_pylist(mine, schema=pa.schema([
-                ("group_id", pa.string()), ("valid_from", pa.date32()),
-                ("unit_code", pa.string()), ("geometry", pa.binary())])))  # fmt: skip
+            obs.engine.insert(
+                "group_territories",
+                pa.Table.from_pylist(
+                    mine,
+                    schema=pa.schema(
+                        [
+                            ("group_id", pa.string()),
+                            ("valid_from", pa.date32()),
+                            ("unit_code", pa.string()),
+                            ("geometry", pa.binary()),
+                        ]
+                    ),
+                ),
+            )
     return created, updated, duplicates
 
 
@@ -201,14 +274,16 @@ def update_group(obs, actor: Actor, group_id: str, **changes: Any) -> int:
         raise SerenoError("review.unknown_group", group=group_id)
     unknown = set(changes) - set(GROUP_FIELDS)
     if unknown:
-        raise SerenoError("review.bad_field", field=", ".join(sorted(unknown)),
-                          fields=", ".join(GROUP_FIELDS))  # fmt: skip
+        raise SerenoError(
+            "review.bad_field", field=", ".join(sorted(unknown)), fields=", ".join(GROUP_FIELDS)
+        )
     res = resource(obs, "group", group_id, org)
     with obs.engine.transaction():
         version = write_version(obs, actor, "group.update", res, {"group_id": group_id, **changes})
         for key, value in changes.items():
-            obs.engine.execute(f"UPDATE armed_groups SET {key} = ? WHERE group_id = ?",
-                               [value, group_id])  # fmt: skip
+            obs.engine.execute(
+                f"UPDATE armed_groups SET {key} = ? WHERE group_id = ?", [value, group_id]
+            )
     return version
 
 
@@ -241,8 +316,15 @@ def save_relation(
     relation_id = f"{group_a}|{kind}|{group_b}"
     exists, org = owner(obs, "group_relations", "relation_id", relation_id)
     res = resource(obs, "group", relation_id, org if exists else actor.organisation)
-    content = {"relation_id": relation_id, "group_a": group_a, "group_b": group_b, "kind": kind,
-               "since_on": since_on, "until_on": until_on, "note": note}  # fmt: skip
+    content = {
+        "relation_id": relation_id,
+        "group_a": group_a,
+        "group_b": group_b,
+        "kind": kind,
+        "since_on": since_on,
+        "until_on": until_on,
+        "note": note,
+    }
     write_version(obs, actor, "group.relation", res, content, check=None if exists else "create")
     obs.engine.execute("DELETE FROM group_relations WHERE relation_id = ?", [relation_id])
     obs.engine.execute(
@@ -300,6 +382,9 @@ def territories(obs, actor: Actor):
         given = [shapely.from_wkb(bytes(g)) for g in part["geometry"] if g is not None]
         units = [shapely.from_wkb(bytes(g)) for g in part["unit_geometry"] if g is not None]
         shapes.append({"group_id": gid, "geometry": shapely.union_all(given or units)})
-    frame = gpd.GeoDataFrame(shapes, geometry="geometry", crs="EPSG:4326") if shapes else (
-        gpd.GeoDataFrame({"group_id": []}, geometry=[], crs="EPSG:4326"))  # fmt: skip
+    frame = (
+        gpd.GeoDataFrame(shapes, geometry="geometry", crs="EPSG:4326")
+        if shapes
+        else (gpd.GeoDataFrame({"group_id": []}, geometry=[], crs="EPSG:4326"))
+    )
     return frame.merge(seen[["group_id", "name", "kind", "active"]], on="group_id")

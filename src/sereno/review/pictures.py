@@ -12,15 +12,20 @@ import io
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import networkx as nx  # noqa: E402
-import pandas as pd  # noqa: E402
+import matplotlib.pyplot as plt
+import networkx as nx
+import pandas as pd
 
-from sereno.i18n import t  # noqa: E402
+from sereno.i18n import t
 
 COLOURS = {"alliance": "#1b7837", "rivalry": "#b2182b", "conflict": "#e08214", "split": "#5e3c99"}
-KIND_COLOURS = {"gang": "#d6604d", "clique": "#f4a582", "cartel_cell": "#762a83",
-                "self_defence": "#4393c3", "other": "#999999"}  # fmt: skip
+KIND_COLOURS = {
+    "gang": "#d6604d",
+    "clique": "#f4a582",
+    "cartel_cell": "#762a83",
+    "self_defence": "#4393c3",
+    "other": "#999999",
+}
 
 
 def relation_graph(groups: pd.DataFrame, relations: pd.DataFrame) -> nx.MultiGraph:
@@ -41,20 +46,41 @@ def network_figure(groups: pd.DataFrame, relations: pd.DataFrame, lang: str = "e
     pos = nx.spring_layout(nx.Graph(graph), seed=7) if len(graph) else {}
     for kind, colour in COLOURS.items():
         edges = [(a, b) for a, b, d in graph.edges(data=True) if d["kind"] == kind]
-        ended = [(a, b) for a, b, d in graph.edges(data=True)
-                 if d["kind"] == kind and d["until"] is not None and not pd.isna(d["until"])]  # fmt: skip
-        nx.draw_networkx_edges(graph, pos, edgelist=[e for e in edges if e not in ended],
-                               edge_color=colour, width=2.5, ax=ax)  # fmt: skip
-        nx.draw_networkx_edges(graph, pos, edgelist=ended, edge_color=colour, width=1.5,
-                               style="dashed", ax=ax)  # fmt: skip
+        ended = [
+            (a, b)
+            for a, b, d in graph.edges(data=True)
+            if d["kind"] == kind and d["until"] is not None and not pd.isna(d["until"])
+        ]
+        nx.draw_networkx_edges(
+            graph,
+            pos,
+            edgelist=[e for e in edges if e not in ended],
+            edge_color=colour,
+            width=2.5,
+            ax=ax,
+        )
+        nx.draw_networkx_edges(
+            graph, pos, edgelist=ended, edge_color=colour, width=1.5, style="dashed", ax=ax
+        )
         ax.plot([], [], color=colour, lw=2.5, label=t(f"review.relation.{kind}", lang))
     nodes = list(graph.nodes)
-    nx.draw_networkx_nodes(graph, pos, nodelist=nodes, node_size=900, ax=ax,
-                           node_color=[KIND_COLOURS.get(graph.nodes[n]["kind"], "#999")
-                                       if graph.nodes[n]["active"] else "white" for n in nodes],
-                           edgecolors="#333333")  # fmt: skip
-    nx.draw_networkx_labels(graph, pos, labels={n: graph.nodes[n]["name"] for n in nodes},
-                            font_size=8, ax=ax)  # fmt: skip
+    nx.draw_networkx_nodes(
+        graph,
+        pos,
+        nodelist=nodes,
+        node_size=900,
+        ax=ax,
+        node_color=[
+            KIND_COLOURS.get(graph.nodes[n]["kind"], "#999")
+            if graph.nodes[n]["active"]
+            else "white"
+            for n in nodes
+        ],
+        edgecolors="#333333",
+    )
+    nx.draw_networkx_labels(
+        graph, pos, labels={n: graph.nodes[n]["name"] for n in nodes}, font_size=8, ax=ax
+    )
     ax.set_title(t("review.network_title", lang))
     ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8, frameon=False)
     ax.margins(0.15)
