@@ -204,3 +204,133 @@ def groups_load(
         if map_file is not None:
             territory_figure(territories(obs, actor), lang=lang).savefig(map_file)
     emit(result, as_json, lambda: console.print(result.summary()))
+
+
+@agreements_app.command("add")
+@command
+def agreements_add(
+    text: Annotated[str, typer.Argument(help="Texto del acuerdo / agreement text")],
+    meeting: Annotated[str, typer.Option("--meeting", help="Reunión / meeting id")],
+    owner_org: Annotated[str, typer.Option("--owner", help="Organización responsable / owner")],
+    person: Annotated[str | None, typer.Option("--person", help="Persona responsable")] = None,
+    due: Annotated[str | None, typer.Option("--due", help="Vence / due (YYYY-MM-DD)")] = None,
+    indicator: Annotated[str | None, typer.Option(help="Indicador / indicator")] = None,
+    unit: Annotated[str | None, typer.Option(help="Unidad / unit code")] = None,
+    public: Annotated[bool, typer.Option("--public", help="Publicar / publish it")] = False,
+    agreement_id: Annotated[str | None, typer.Option("--id", help="Identificador / id")] = None,
+    held_on: Annotated[
+        str | None, typer.Option("--held-on", help="Nueva reunión: fecha / new meeting: date")
+    ] = None,
+    body: Annotated[str | None, typer.Option("--body", help="Nueva reunión: mesa / body")] = None,
+    attendees: Annotated[
+        str | None, typer.Option("--attendees", help="Nueva reunión: org1;org2")
+    ] = None,
+    directory: DirOption = Path("."),
+    as_json: JsonOption = False,
+) -> None:
+    """Registrar un acuerdo (y su reunión) / record an agreement (and its meeting)."""
+    from sereno.errors import SerenoError
+    from sereno.review.agreements import add_agreement, add_meeting
+
+    with open_observatory(directory) as obs:
+        if held_on is not None:
+            if not body:
+                raise SerenoError("review.needs_meeting")
+            add_meeting(obs, None, meeting, body, held_on, attendees)
+        new = add_agreement(
+            obs, None, meeting, text, owner_org, person, due, indicator, unit, public, agreement_id
+        )
+    emit(
+        {"agreement_id": new, "meeting_id": meeting},
+        as_json,
+        lambda: console.print(t("review.agreement_added", agreement=new, meeting=meeting)),
+    )
+
+
+@agreements_app.command("update")
+@command
+def agreements_update(
+    agreement_id: Annotated[str, typer.Argument(help="Acuerdo / agreement id")],
+    status: Annotated[str, typer.Option(help="open | in_progress | done | dropped | overdue")],
+    meeting: Annotated[str | None, typer.Option("--meeting", help="Reunión / meeting")] = None,
+    note: Annotated[str | None, typer.Option(help="Nota / note")] = None,
+    on: Annotated[str | None, typer.Option("--on", help="Fecha / date (YYYY-MM-DD)")] = None,
+    directory: DirOption = Path("."),
+    as_json: JsonOption = False,
+) -> None:
+    """Cambiar el estado de un acuerdo / change an agreement's status."""
+    from sereno.review.agreements import update_agreement
+
+    with open_observatory(directory) as obs:
+        version = update_agreement(obs, None, agreement_id, status, meeting, note, on)
+    emit(
+        {"agreement_id": agreement_id, "status": status, "version": version},
+        as_json,
+        lambda: console.print(
+            t(
+                "review.agreement_updated",
+                agreement=agreement_id,
+                status=t(f"review.status.{status}"),
+                version=version,
+            )
+        ),
+    )
+
+
+@agreements_app.command("list")
+@command
+def agreements_list(
+    meeting: Annotated[
+        str | None, typer.Option("--meeting", help="Seguimiento para esta reunión / follow-up")
+    ] = None,
+    on: Annotated[str | None, typer.Option("--on", help="Estado a esta fecha / status on")] = None,
+    sheet: Annotated[
+        Path | None, typer.Option("--sheet", help="Hoja imprimible / printable sheet (.pdf, .html)")
+    ] = None,
+    directory: DirOption = Path("."),
+    as_json: JsonOption = False,
+) -> None:
+    """Listar acuerdos, o el seguimiento de una reunión / list agreements, or a follow-up."""
+    from sereno.i18n import default_language
+    from sereno.records import cli_actor
+    from sereno.review.agreements import agreements, follow_up, follow_up_sheet
+
+    lang = default_language()
+    with open_observatory(directory) as obs:
+        actor = cli_actor(obs)
+        if meeting is None:
+            frame = agreements(obs, actor, on)
+            result: object = {
+                "agreements": frame.astype(object)
+                .where(frame.notna(), None)
+                .to_dict(orient="records")
+            }
+            sections = [("review.sheet_open", frame)]
+        else:
+            found = follow_up(obs, actor, meeting)
+            result = found.to_dict()
+            sections = [
+                ("review.sheet_late", found.late),
+                ("review.sheet_due_now", found.due),
+                ("review.sheet_open", found.still_open),
+            ]
+            if sheet is not None:
+                follow_up_sheet(found, sheet, lang, obs.config.name)
+
+    def render() -> None:
+        for title, frame in sections:
+            table = Table(title=t(title, lang))
+            for c in ("sheet_agreement", "sheet_owner", "sheet_due", "sheet_status"):
+                table.add_column(t(f"review.{c}", lang))
+            for row in frame.itertuples():
+                table.add_row(
+                    f"{row.agreement_id} {row.agreement_text}",
+                    row.owner_organisation,
+                    str(row.due_on or "–"),
+                    t(f"review.status.{row.status}", lang),
+                )
+            console.print(table)
+        if sheet is not None:
+            console.print(t("review.sheet_written", file=sheet))
+
+    emit(result, as_json, render)
