@@ -334,3 +334,50 @@ def agreements_list(
             console.print(t("review.sheet_written", file=sheet))
 
     emit(result, as_json, render)
+
+
+@projects_app.command("load")
+@command
+def projects_load(
+    file: Annotated[Path, typer.Argument(help="YAML o JSON: projects: [...]")],
+    dry_run: DryRun = False,
+    directory: DirOption = Path("."),
+    as_json: JsonOption = False,
+) -> None:
+    """Cargar proyectos y sus indicadores / load projects and their indicators."""
+    from sereno.i18n import default_language
+    from sereno.records import cli_actor
+    from sereno.review.projects import load_projects, projects
+
+    lang = default_language()
+    with open_observatory(directory) as obs:
+        result = load_projects(obs, file, dry_run=dry_run)
+        monitor = projects(obs, cli_actor(obs))
+
+    def render() -> None:
+        console.print(result.summary(lang))
+        table = Table(title=t("review.projects_title", lang))
+        for c in ("project", "implementer", "budget", "activity", "impact", "intervention"):
+            table.add_column(t(f"review.col.p_{c}", lang))
+        for p in monitor.projects.itertuples():
+            flag = f" ⚠ {t('review.flag_no_impact', lang)}" if p.flag_no_impact else ""
+            table.add_row(
+                f"{p.project_id} {p.title}",
+                p.implementer,
+                format_number(p.budget_usd, lang),
+                str(p.activity_indicators),
+                f"{p.impact_indicators}{flag}",
+                p.intervention_id or "–",
+            )
+        console.print(table)
+        if monitor.flagged:
+            console.print(
+                t(
+                    "review.flagged_summary",
+                    lang,
+                    n=len(monitor.flagged),
+                    total=len(monitor.projects),
+                )
+            )
+
+    emit({"import": result.to_dict(), **monitor.to_dict()}, as_json, render)
