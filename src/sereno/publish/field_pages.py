@@ -274,7 +274,7 @@ def add_field_forms(app: FastAPI, portal: Any) -> None:
                 if k == "motives"
                 else str(form.get(k) or "")[:4000]
             )
-            for k in form.keys()
+            for k in form
             if k != "csrf"
         }
         ctx, refused = guarded(request, str(form.get("csrf") or ""), ("create", "review"))
@@ -340,7 +340,7 @@ def add_field_forms(app: FastAPI, portal: Any) -> None:
         if refused:
             return refused
         decisions = []
-        for key in form.keys():
+        for key in form:
             if key.startswith("decision_") and form.get(key):
                 left, right = key.removeprefix("decision_").split("_", 1)
                 decisions.append(
@@ -361,8 +361,10 @@ def add_field_forms(app: FastAPI, portal: Any) -> None:
         from sereno.review.pictures import network_figure, svg, territory_figure
 
         ctx = portal.context(request, lang)
-        if picture not in ("network", "territory") or not auth.may(ctx.user, ("view", "group")):
-            return Response(status_code=404 if ctx.user else 401)
+        if not auth.may(ctx.user, ("view", "group")):
+            return portal.refuse(ctx, True, request)
+        if picture not in ("network", "territory"):
+            return Response(status_code=404)
         with data.lock:
             if picture == "network":
                 fig = network_figure(groups(obs, ctx.actor), relations(obs, ctx.actor), ctx.lang)
@@ -385,6 +387,11 @@ def add_field_forms(app: FastAPI, portal: Any) -> None:
             return portal.refuse(ctx, True, request)
         try:
             with data.lock:
+                meeting = meeting or obs.engine.scalar(
+                    "SELECT meeting_id FROM meetings ORDER BY held_on DESC LIMIT 1"
+                )
+                if meeting is None:
+                    raise SerenoError("review.unknown_meeting", meeting="-", meetings="-")
                 found = follow_up(obs, ctx.actor, meeting)
                 obs.audit(
                     "portal_export_restricted",

@@ -23,7 +23,7 @@ import pandas as pd
 
 from sereno.errors import SerenoError
 from sereno.i18n import t
-from sereno.records import Actor, cli_actor, write_version
+from sereno.records import Actor, cli_actor, require, write_version
 from sereno.review.access import owner, resource, visible
 
 STATUSES = ("open", "in_progress", "done", "dropped", "overdue")
@@ -230,8 +230,6 @@ def status_history(obs, actor: Actor, agreement_id: str) -> pd.DataFrame:
     exists, org = owner(obs, "agreements", "agreement_id", agreement_id)
     if not exists:
         raise SerenoError("review.unknown_agreement", agreement=agreement_id)
-    from sereno.records import require
-
     require(actor, "view", resource(obs, "agreement", agreement_id, org))
     return obs.engine.frame(
         "SELECT step, meeting_id, status, note, changed_on, actor FROM agreement_status "
@@ -269,6 +267,9 @@ class FollowUp:
 def follow_up(obs, actor: Actor, meeting_id: str) -> FollowUp:
     """The follow-up list for ``meeting_id``, as of its date."""
     meeting = _meeting(obs, meeting_id)
+    require(
+        actor, "view", resource(obs, "agreement", f"meeting:{meeting_id}", meeting["organisation"])
+    )
     day = meeting["held_on"]
     earlier = obs.engine.frame(
         "SELECT meeting_id, held_on FROM meetings WHERE body = ? AND held_on < ? "
