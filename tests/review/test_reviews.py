@@ -149,3 +149,15 @@ def test_a_typed_review_is_checked_like_an_imported_row(grid_observatory):
     ]
     with pytest.raises(SerenoError):
         enter_review(grid_observatory, BETO, {**answers, "motives": "respect"})
+
+
+def test_coverage_counts_only_the_years_the_review_spans(imported):
+    obs, _ = imported
+    frame = reviews(obs, ANA)
+    homicides = pd.DataFrame(
+        {"unit_code": ["U1", "U1", "U2"], "period": [2011, 2012, 2012], "homicides": [50, 30, 36]}
+    )
+    inv = tabulate_reviews(frame, homicides=homicides).involvement.set_index("unit_code")
+    assert inv.loc["U1", "homicides"] == 30 and inv.loc["U1", "coverage"] == pytest.approx(26 / 30)
+    by_year = tabulate_reviews(frame, by=("unit_code", "period"), homicides=homicides)
+    assert by_year.involvement["period"].tolist() == ["2012", "2012"]

@@ -31,7 +31,7 @@ def _rows(frame: pd.DataFrame) -> list[dict[str, Any]]:
     frame = frame.copy()
     for column in frame.columns:
         if frame[column].map(lambda v: isinstance(v, list)).any():
-            frame[column] = frame[column].map(lambda v: ", ".join(map(str, v)))
+            frame[column] = frame[column].map(lambda v: ";".join(map(str, v)))
     return records(frame)
 
 

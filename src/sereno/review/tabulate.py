@@ -7,7 +7,8 @@
   1934) interval; a homicide is ``any``-confirmed when either side is confirmed, else
   ``any``-suspected when either is suspected. Reviews answered *unknown* stay in the
   denominator: the share is of homicides reviewed. Beside it, the homicides the store
-  counts in the unit and period, and the review's **coverage** (reviewed / counted): seed
+  counts in the unit and period (without a period: in the years the unit's reviews span),
+  and the review's **coverage** (reviewed / counted): seed
   000's reviews were chosen non-randomly, so a share is of the reviewed homicides only.
 * **Motives.** Each motive's share of the reviewed homicides; a homicide can have several
   motives, so the shares do not add up to 100 % (seed 000: "the codes used ... are not
@@ -175,7 +176,11 @@ def tabulate_reviews(
         table["involved"], table["n_reviewed"], level
     )
     if homicides is not None and len(homicides):
-        h = homicides.assign(**{k: homicides[k].astype(str) for k in by})
+        h = homicides.assign(**{k: homicides[k].astype(str) for k in homicides if k in BY})
+        if "period" in h and "period" not in by:
+            # Coverage over the years the review spans in each unit, not the whole series.
+            spans = data[["unit_code", "period"]].astype(str).drop_duplicates()
+            h = h.merge(spans, on=["unit_code", "period"])
         h = h.groupby(list(by), as_index=False)["homicides"].sum()
         table = table.merge(h, on=list(by), how="left")
     else:
@@ -251,7 +256,7 @@ def review_tables(obs, actor, by=("unit_code",), side="any", level=0.95) -> Revi
     frame = reviews(obs, actor)
     if frame.empty:
         raise SerenoError("review.no_reviews")
-    homicides = store_homicides(obs, by, sorted(frame["unit_code"].unique()))
+    homicides = store_homicides(obs, ("unit_code", "period"), sorted(frame["unit_code"].unique()))
     return tabulate_reviews(frame, by, side, homicides, level)
 
 
