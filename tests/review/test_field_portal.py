@@ -204,3 +204,22 @@ def test_no_public_url_holds_a_narrative_name_or_member(field_portal, client):
     mesa = TestClient(field_portal)
     sign_in(mesa, *MESA)
     assert any(s in mesa.get("/workspace/agreements").text for s in secrets)
+
+
+def test_a_project_is_evaluated_through_its_intervention(field_portal):
+    """PRY-01 paid for INT1, whose planted rate ratio is 0.70: the evaluation stage's
+    estimate through the project is the intervention's, and its interval holds 0.70."""
+    from sereno.evaluate.store import evaluate_intervention
+    from sereno.records import Actor
+    from sereno.review.projects import evaluate_project
+
+    portal = field_portal.state.portal
+    marta = Actor(MESA[0], "analyst", "mesa-demo", "portal")
+    with portal.data.lock:
+        result, cost = evaluate_project(portal.obs, marta, "PRY-01", "did")
+        direct, _ = evaluate_intervention(portal.obs, "INT1", "did")
+        with pytest.raises(Exception, match="may not|no puede"):
+            evaluate_project(portal.obs, Actor(OUTSIDER[0], "analyst", None, "portal"), "PRY-01")
+    assert result.estimate == direct.estimate
+    assert result.estimate.low < 0.70 < result.estimate.high and result.estimate.high < 1.0
+    assert cost is not None and cost.cost_per_averted > 0
