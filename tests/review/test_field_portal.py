@@ -11,6 +11,8 @@ import pandas as pd
 import pytest
 from fastapi.testclient import TestClient
 
+from sereno.errors import SerenoError
+
 from tests.publish.conftest import sign_in
 from tests.publish.test_portal import public_urls
 from tests.review.conftest import MESA, OUTSIDER
@@ -218,7 +220,7 @@ def test_a_project_is_evaluated_through_its_intervention(field_portal):
     with portal.data.lock:
         result, cost = evaluate_project(portal.obs, marta, "PRY-01", "did")
         direct, _ = evaluate_intervention(portal.obs, "INT1", "did")
-        with pytest.raises(Exception, match="may not|no puede"):
+        with pytest.raises(SerenoError, match=r"may not|no puede"):
             evaluate_project(portal.obs, Actor(OUTSIDER[0], "analyst", None, "portal"), "PRY-01")
     assert result.estimate == direct.estimate
     assert result.estimate.low < 0.70 < result.estimate.high and result.estimate.high < 1.0
