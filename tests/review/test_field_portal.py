@@ -12,7 +12,6 @@ import pytest
 from fastapi.testclient import TestClient
 
 from sereno.errors import SerenoError
-
 from tests.publish.conftest import sign_in
 from tests.publish.test_portal import public_urls
 from tests.review.conftest import MESA, OUTSIDER
