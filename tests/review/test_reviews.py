@@ -161,3 +161,16 @@ def test_coverage_counts_only_the_years_the_review_spans(imported):
     assert inv.loc["U1", "homicides"] == 30 and inv.loc["U1", "coverage"] == pytest.approx(26 / 30)
     by_year = tabulate_reviews(frame, by=("unit_code", "period"), homicides=homicides)
     assert by_year.involvement["period"].tolist() == ["2012", "2012"]
+
+
+def test_public_cells_withhold_small_units_and_suppress_small_counts(imported):
+    from sereno.review.tabulate import public_cells
+
+    obs, _ = imported
+    tables = tabulate_reviews(reviews(obs, ANA))
+    shown = public_cells(tables, threshold=12).set_index("unit_code")
+    assert shown.index.tolist() == ["U1"]  # Flor del Campo's 11 reviews are fewer than 12
+    assert shown.loc["U1", "confirmed"] == 14 and not shown.loc["U1", "confirmed_suppressed"]
+    assert pd.isna(shown.loc["U1", "suspected"]) and shown.loc["U1", "suspected_suppressed"]
+    assert pd.isna(shown.loc["U1", "share_suspected"])
+    assert "none" not in shown.columns and "unknown" not in shown.columns

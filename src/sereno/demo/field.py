@@ -46,6 +46,9 @@ WEAPONS = {
 def add_field_records(obs, out_dir: Path, groups_file: Path, seed: int = 7) -> dict[str, int]:
     """Load the demo's field records into ``obs``; returns what was stored."""
     rng = np.random.default_rng([seed, 16])
+    # The demo publishes its reviews' tabulations (suppressed), to show the public page.
+    obs.config.document["review"] = {"publish_tables": True}
+    obs.config.save()
     out_dir = Path(out_dir)
     relations = out_dir / "relaciones_grupos.csv"
     relations.write_text(

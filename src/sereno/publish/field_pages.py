@@ -42,15 +42,10 @@ def reviews_data(
     informants) and their tabulations: group involvement with exact intervals and coverage,
     motives (several per homicide), groups named."""
     from sereno.review.reviews import reviews
-    from sereno.review.tabulate import store_homicides, tabulate_reviews
 
     with ctx.data.lock:
         frame = reviews(ctx.data.obs, ctx.actor)
-        homicides = (
-            store_homicides(ctx.data.obs, ("unit_code",), sorted(frame["unit_code"].unique()))
-            if len(frame)
-            else None
-        )
+        tables = _tables(ctx, ctx.actor, side)
     form = load_form()
     fields = [
         {
@@ -64,8 +59,7 @@ def reviews_data(
         if f.id not in ("record_id", "event_id")
     ]
     out: dict[str, Any] = {"reviews": _rows(frame), "form": fields, "side": side, "tables": None}
-    if len(frame):
-        tables = tabulate_reviews(frame, ("unit_code",), side, homicides)
+    if tables is not None:
         out["tables"] = {k: v for k, v in tables.to_dict().items() if k != "summary"}
         out["sentence"] = tables.summary(ctx.lang)
     return out
@@ -163,6 +157,43 @@ def public_agreements_data(ctx: PortalContext) -> dict[str, Any]:
     return {"agreements": records(found)}
 
 
+def public_review_data(ctx: PortalContext) -> dict[str, Any]:
+    """The incident reviews' tabulations as the public may see them, when the observatory
+    publishes them (``[review] publish_tables = true``): units with fewer reviews than the
+    small-count threshold withheld, small counts suppressed; never a review itself."""
+    from sereno.records import OWNER
+    from sereno.review.tabulate import public_cells
+
+    threshold = ctx.data.policy.min_public_count
+    section = ctx.data.obs.config.document.get("review", {})
+    empty = {"published": False, "threshold": threshold, "involvement": [], "motives": []}
+    if not section.get("publish_tables", False):
+        return empty
+    with ctx.data.lock:
+        tables = _tables(ctx, OWNER, "any")
+    if tables is None:
+        return {**empty, "published": True}
+    involvement = public_cells(tables, threshold)
+    motives = tables.motives[tables.motives["unit_code"].isin(involvement["unit_code"])].copy()
+    small = motives["n"] < threshold
+    motives["suppressed"] = small
+    motives.loc[small, ["n", "share", "low", "high"]] = None
+    return {"published": True, "threshold": threshold, "involvement": records(involvement),
+            "motives": records(motives.drop(columns=["n_reviewed"]))}  # fmt: skip
+
+
+def _tables(ctx: PortalContext, actor, side: str):
+    """The tabulations of the reviews ``actor`` may see, or None when there are none."""
+    from sereno.review.tabulate import review_tables
+
+    try:
+        return review_tables(ctx.data.obs, actor, ("unit_code",), side)
+    except SerenoError as error:
+        if error.key != "review.no_reviews":
+            raise
+        return None
+
+
 def register_field_pages() -> None:
     if "field_reviews" in PAGES:
         return
@@ -220,6 +251,16 @@ def register_field_pages() -> None:
             nav=False,
             audience=RESTRICTED,
             permission=("update", "link_review"),
+        ),
+        PortalPage(
+            "review_tables",
+            "/reviews",
+            "review.page_public_reviews",
+            public_review_data,
+            "field/public_reviews.html",
+            order=62,
+            audience=PUBLIC,
+            table=lambda d: pd.DataFrame(d["involvement"]),
         ),
         PortalPage(
             "agreements",

@@ -284,5 +284,6 @@ def public_cells(tables: ReviewTables, threshold: int) -> pd.DataFrame:
     for kind in ("confirmed", "suspected"):
         small = (out[kind] > 0) & (out[kind] < threshold)
         out[f"{kind}_suppressed"] = small
-        out.loc[small, [kind, f"share_{kind}", f"{kind}_low", f"{kind}_high"]] = np.nan
+        out[kind] = out[kind].astype("Int64").mask(small)
+        out.loc[small, [f"share_{kind}", f"{kind}_low", f"{kind}_high"]] = np.nan
     return out
