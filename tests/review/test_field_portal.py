@@ -244,3 +244,28 @@ def test_a_project_is_evaluated_through_its_intervention(field_portal):
     assert result.estimate == direct.estimate
     assert result.estimate.low < 0.70 < result.estimate.high and result.estimate.high < 1.0
     assert cost is not None and cost.cost_per_averted > 0
+
+
+def test_clerical_review_is_blind_and_unsure_keeps_the_pair_queued(field_portal):
+    from sereno.records import ANONYMOUS, Actor
+    from sereno.review.clerical import decide_pairs, pair_history, pairs_to_review
+
+    portal = field_portal.state.portal
+    raul = Actor("raul", "reviewer", "mesa-demo", "portal")
+    with portal.data.lock:
+        pairs = pairs_to_review(portal.obs, raul)
+        assert len(pairs) > 0
+        assert not [c for c in pairs.columns if "prob" in c or "weight" in c]
+        left, right = int(pairs["record_id_l"].iloc[-1]), int(pairs["record_id_r"].iloc[-1])
+        outcome = decide_pairs(portal.obs, raul, [
+            {"record_id_l": left, "record_id_r": right, "decision": "unsure", "note": "?"}])  # fmt: skip
+        assert outcome == {"decided": 0, "unsure": 1, "run_id": None}
+        again = pairs_to_review(portal.obs, raul, limit=10_000)
+        mark = again[(again["record_id_l"] == left) & (again["record_id_r"] == right)]
+        assert mark["unsure_by"].tolist() == ["raul"]
+        assert pair_history(portal.obs, left, right)["action"].tolist() == ["link.unsure"]
+        with pytest.raises(SerenoError):
+            pairs_to_review(portal.obs, ANONYMOUS)
+        with pytest.raises(SerenoError):
+            decide_pairs(portal.obs, raul, [{"record_id_l": left, "record_id_r": right,
+                                              "decision": "maybe"}])  # fmt: skip

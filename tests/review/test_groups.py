@@ -62,7 +62,7 @@ def test_demo_groups_load_with_rivalries_and_dated_relations(observatory, demo_f
     with pytest.raises(SerenoError):
         add_relation(observatory, ANA, "G4", "G5", "friendship")
     shapes = territories(observatory, ANA)
-    assert len(shapes) == 5 and shapes.geometry.area.min() > 0
+    assert len(shapes) == 5 and shapes.to_crs(3857).area.min() > 0
     picture = svg(network_figure(groups(observatory, ANA), relations(observatory, ANA), "en"))
     assert picture.startswith("<svg") and "Relations between groups" in picture
     out = tmp_path / "territorio.png"
