@@ -60,10 +60,14 @@ def field_secrets(app) -> set[str]:
 
 def demo_written(data, table: str, kind: str, id_column: str) -> int:
     """Rows of ``table`` the demo wrote (the browser test adds its own to the same store)."""
-    return int(data.frame(
-        f"SELECT count(*) AS n FROM {table} t WHERE EXISTS (SELECT 1 FROM versions v WHERE "
-        f"v.resource_kind = ? AND v.resource_id = t.{id_column} AND v.actor = 'demo' AND "
-        "v.version = 1)", [kind])["n"][0])  # fmt: skip
+    return int(
+        data.frame(
+            f"SELECT count(*) AS n FROM {table} t WHERE EXISTS (SELECT 1 FROM versions v WHERE "
+            f"v.resource_kind = ? AND v.resource_id = t.{id_column} AND v.actor = 'demo' AND "
+            "v.version = 1)",
+            [kind],
+        )["n"][0]
+    )
 
 
 def reviewed_by_unit(data) -> list[int]:
@@ -95,7 +99,8 @@ def test_the_demo_carries_field_records(field_portal):
     by_unit = data.frame(
         "SELECT unit_code, count(*) AS n FROM reviews r WHERE EXISTS (SELECT 1 FROM versions v "
         "WHERE v.resource_kind = 'review' AND v.resource_id = r.review_id AND v.actor = 'demo') "
-        "GROUP BY 1 ORDER BY 2")  # fmt: skip
+        "GROUP BY 1 ORDER BY 2"
+    )
     assert by_unit["n"].tolist() == [11, 26]  # seed 000's 26 and 11
     assert data.frame("SELECT count(*) AS n FROM field_quarantine")["n"][0] == 0
 
@@ -257,8 +262,11 @@ def test_clerical_review_is_blind_and_unsure_keeps_the_pair_queued(field_portal)
         assert len(pairs) > 0
         assert not [c for c in pairs.columns if "prob" in c or "weight" in c]
         left, right = int(pairs["record_id_l"].iloc[-1]), int(pairs["record_id_r"].iloc[-1])
-        outcome = decide_pairs(portal.obs, raul, [
-            {"record_id_l": left, "record_id_r": right, "decision": "unsure", "note": "?"}])  # fmt: skip
+        outcome = decide_pairs(
+            portal.obs,
+            raul,
+            [{"record_id_l": left, "record_id_r": right, "decision": "unsure", "note": "?"}],
+        )
         assert outcome == {"decided": 0, "unsure": 1, "run_id": None}
         again = pairs_to_review(portal.obs, raul, limit=10_000)
         mark = again[(again["record_id_l"] == left) & (again["record_id_r"] == right)]
@@ -267,5 +275,6 @@ def test_clerical_review_is_blind_and_unsure_keeps_the_pair_queued(field_portal)
         with pytest.raises(SerenoError):
             pairs_to_review(portal.obs, ANONYMOUS)
         with pytest.raises(SerenoError):
-            decide_pairs(portal.obs, raul, [{"record_id_l": left, "record_id_r": right,
-                                              "decision": "maybe"}])  # fmt: skip
+            decide_pairs(
+                portal.obs, raul, [{"record_id_l": left, "record_id_r": right, "decision": "maybe"}]
+            )
