@@ -54,7 +54,7 @@ def test_enter_review_relation_agreement_update_and_clerical_decision(
     page.fill("input[name=password]", MESA[1])
     page.click("form button[type=submit]")
     page.wait_for_url(f"{live_server}/workspace")
-    page.click("text=Revisiones de homicidios")
+    page.click("p.field-links >> text=Revisiones de homicidios")
 
     # 1. An incident review typed into the form.
     form = page.locator("#review-form")

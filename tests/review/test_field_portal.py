@@ -63,7 +63,7 @@ def demo_written(data, table: str, kind: str, id_column: str) -> int:
     return int(
         data.frame(
             f"SELECT count(*) AS n FROM {table} t WHERE EXISTS (SELECT 1 FROM versions v WHERE "
-            f"v.resource_kind = ? AND v.resource_id = t.{id_column} AND v.actor = 'demo' AND "
+            f"v.resource_kind = ? AND v.resource_id = {id_column} AND v.actor = 'demo' AND "
             "v.version = 1)",
             [kind],
         )["n"][0]
@@ -80,12 +80,12 @@ def test_the_demo_carries_field_records(field_portal):
     counts = {
         table: demo_written(data, table, kind, column)
         for table, kind, column in (
-            ("armed_groups", "group", "group_id"),
-            ("group_relations", "group", "relation_id"),
-            ("reviews", "review", "review_id"),
-            ("meetings", "agreement", "'meeting:' || meeting_id"),
-            ("agreements", "agreement", "agreement_id"),
-            ("projects", "project", "project_id"),
+            ("armed_groups", "group", "t.group_id"),
+            ("group_relations", "group", "t.relation_id"),
+            ("reviews", "review", "t.review_id"),
+            ("meetings", "agreement", "'meeting:' || t.meeting_id"),
+            ("agreements", "agreement", "t.agreement_id"),
+            ("projects", "project", "t.project_id"),
         )
     }
     assert counts == {
