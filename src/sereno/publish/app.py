@@ -30,7 +30,8 @@ from sereno.i18n import LANGUAGES
 from sereno.publish import auth
 from sereno.publish.data import PortalData
 from sereno.publish.evaluations_page import register_evaluations_page
-from sereno.publish.field_pages import add_field_forms, register_field_pages
+from sereno.publish.field_forms import add_field_forms
+from sereno.publish.field_pages import register_field_pages
 from sereno.publish.hotspots_page import register_hotspots_page
 from sereno.publish.opendata import FILES
 from sereno.publish.opendata_page import opendata_folder
