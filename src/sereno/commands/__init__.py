@@ -8,6 +8,7 @@ from sereno.commands import (  # noqa: F401  (each module registers its commands
     link,
     prioritise,
     publish,
+    review,
     spatial,
     store,
 )

@@ -27,8 +27,8 @@ from sereno.commands.common import (
 )  # fmt: skip
 from sereno.i18n import default_language, format_number, t
 
-# generate, three unit levels, population, six sources, interventions, report
-DEMO_STEPS = 12
+# generate, three unit levels, population, six sources, interventions, field records, report
+DEMO_STEPS = 13
 
 
 @app.command()

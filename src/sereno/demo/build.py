@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sereno.config import CONFIG_NAME, Config
+from sereno.demo.field import add_field_records
 from sereno.demo.generate import generate_city
 from sereno.errors import ObservatoryError
 from sereno.geo.populations import load_populations
@@ -78,6 +79,8 @@ def build_demo(
             batches.append(ingest_file(observatory, path, name, files.mappings[name]))
         step("interventions")
         load_interventions(observatory, files.intervenciones)
+        step("field records")
+        add_field_records(observatory, files.out_dir, files.grupos, seed)
         step("report")
         report = write_ingestion_report(observatory, batches, directory / "informes")
     finally:

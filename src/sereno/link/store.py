@@ -91,9 +91,17 @@ def latest_run(observatory) -> dict:
 
 
 def export_review(observatory, path: Path, blind: bool = True) -> int:
-    """Write the latest run's uncertain pairs, the two records side by side, for a person to
-    mark ``decision`` as match or non_match. ``blind`` leaves out the model's probability so
-    that the reviewer is not anchored by it (splink issue 1375). Returns the pairs written."""
+    """Write the latest run's uncertain pairs (:func:`review_sheet`) for a person to mark
+    ``decision`` as match or non_match. Returns the pairs written."""
+    sheet = review_sheet(observatory, blind)
+    write_table(sheet, Path(path), fallback=".csv")
+    return len(sheet)
+
+
+def review_sheet(observatory, blind: bool = True) -> pd.DataFrame:
+    """The latest run's undecided uncertain pairs, the two records side by side, with empty
+    ``decision`` and ``note``. ``blind`` leaves out the model's probability so that the
+    reviewer is not anchored by it (splink issue 1375)."""
     run = latest_run(observatory)
     records = store_records(observatory, run["iccs_code"]).set_index("record_id")
     pairs = observatory.engine.frame(
@@ -111,14 +119,17 @@ def export_review(observatory, path: Path, blind: bool = True) -> int:
         sheet["match_probability"] = pairs["match_probability"].round(4)
     sheet["decision"] = ""
     sheet["note"] = ""
-    write_table(sheet, Path(path), fallback=".csv")
-    return len(sheet)
+    return sheet
 
 
 def apply_decisions(observatory, path: Path, reviewer: str) -> tuple[str, int]:
     """Read a reviewed sheet, record its decisions and re-cluster the latest run with every
     decision so far. Returns the new run's id and how many decisions were read."""
-    sheet = read_table(Path(path))
+    return apply_decision_sheet(observatory, read_table(Path(path)), reviewer)
+
+
+def apply_decision_sheet(observatory, sheet: pd.DataFrame, reviewer: str) -> tuple[str, int]:
+    """:func:`apply_decisions` on a sheet already read (the workspace's review screen)."""
     for column in ("record_id_l", "record_id_r", "decision"):
         if column not in sheet.columns:
             raise SerenoError(

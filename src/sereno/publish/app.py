@@ -26,6 +26,8 @@ from sereno.i18n import LANGUAGES
 from sereno.publish import auth
 from sereno.publish.data import PortalData
 from sereno.publish.evaluations_page import register_evaluations_page
+from sereno.publish.field_forms import add_field_forms
+from sereno.publish.field_pages import register_field_pages
 from sereno.publish.hotspots_page import register_hotspots_page
 from sereno.publish.opendata import FILES
 from sereno.publish.opendata_page import opendata_folder
@@ -173,6 +175,7 @@ def create_app(directory: str | Path | Observatory) -> FastAPI:
     register_evaluations_page()
     register_hotspots_page()
     register_reconciliation_page()
+    register_field_pages()
     portal = Portal(obs)
     app = FastAPI(
         title=f"Sereno API: {obs.config.name}",
@@ -200,6 +203,7 @@ def create_app(directory: str | Path | Observatory) -> FastAPI:
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     add_workspace(app, portal)
+    add_field_forms(app, portal)
     for page in pages():
         for fmt in page.variants:
             app.add_api_route(f"{page.api_path}.{fmt}", _endpoint(portal, page, fmt),
