@@ -28,10 +28,21 @@ G_STAR = 1
 MORAN = 2
 
 
+@njit(cache=True)
+def vec_permutations(max_card: int, n: int, k_replications: int, seed: int) -> np.ndarray:
+    """esda's ``esda.crand.vec_permutations``, line for line, so numba's generator gives the
+    same draws for the same seed (tests/spatial/test_crand.py); compiled once and cached on
+    disk, where esda's copy is compiled again in every process (25-50 s of a command's time
+    on a loaded machine)."""
+    np.random.seed(seed)
+    result = np.empty((k_replications, max_card), dtype=np.int64)
+    for k in range(k_replications):
+        result[k] = np.random.choice(n - 1, size=max_card, replace=False)
+    return result
+
+
 def conditional_draws(permutations: int, n: int, max_neighbours: int, seed: int) -> np.ndarray:
     """(permutations, max_neighbours) indices into the n - 1 other units, as esda draws them."""
-    from esda.crand import vec_permutations
-
     return vec_permutations(max(int(max_neighbours), 1), n, permutations, seed)
 
 
