@@ -29,6 +29,7 @@ from sereno.errors import SerenoError
 from sereno.i18n import LANGUAGES
 from sereno.publish import auth
 from sereno.publish.data import PortalData
+from sereno.publish.emerging_page import register_emerging_page
 from sereno.publish.evaluations_page import register_evaluations_page
 from sereno.publish.hotspots_page import register_hotspots_page
 from sereno.publish.opendata import FILES
@@ -191,6 +192,7 @@ def create_app(directory: str | Path | Observatory) -> FastAPI:
     register_public_pages()
     register_evaluations_page()
     register_hotspots_page()
+    register_emerging_page()
     register_reconciliation_page()
     portal = Portal(obs)
     app = FastAPI(
