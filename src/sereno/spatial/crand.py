@@ -21,6 +21,7 @@ import warnings
 import numpy as np
 from libpysal.weights import W
 from numba import njit, prange
+from scipy import sparse
 
 # Statistic kinds understood by the kernel.
 G = 0
@@ -46,13 +47,16 @@ def conditional_draws(permutations: int, n: int, max_neighbours: int, seed: int)
     return vec_permutations(max(int(max_neighbours), 1), n, permutations, seed)
 
 
-def weights_arrays(w: W) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """indptr, neighbour indices and weights (self excluded) and the self-weights of ``w``.
+def weights_arrays(
+    w: W | sparse.spmatrix,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """indptr, neighbour indices and weights (self excluded) and the self-weights of ``w``
+    (a libpysal ``W`` or a SciPy matrix).
 
     The neighbours keep the order of ``w.sparse`` with its diagonal removed, as in esda, so
     that draw k of unit i meets the same weight in both engines.
     """
-    matrix = w.sparse.tocsr(copy=True)
+    matrix = (w.sparse if isinstance(w, W) else w).tocsr(copy=True)
     self_weights = matrix.diagonal().astype(np.float64)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -127,7 +131,7 @@ def permutation_p(
 def pseudo_p_values(
     kind: int,
     z: np.ndarray,
-    w: W,
+    w: W | sparse.spmatrix,
     scaling: float,
     permutations: int,
     seed: int,
