@@ -67,3 +67,11 @@ def test_same_seed_same_p_and_other_seed_other_p(stl_queen):
     c, _ = pseudo_p_values(G_STAR, y, libpysal.weights.fill_diagonal(w, 1), y.sum(), 999, 2)
     np.testing.assert_array_equal(a, b)
     assert (a != c).any()
+
+
+@pytest.mark.parametrize("card,n,permutations,seed", [(8, 78, 99, 12345), (4, 3000, 999, 7)])
+def test_our_cached_draws_are_esdas_draws(card, n, permutations, seed):
+    from esda.crand import vec_permutations
+
+    expected = vec_permutations(card, n, permutations, seed)
+    assert np.array_equal(conditional_draws(permutations, n, card, seed), expected)

@@ -1,4 +1,5 @@
-"""Spatial commands: hotspots (Gi*, Gi, local Moran) and density (kernel density surface)."""
+"""Spatial commands: hotspots (Gi*, Gi, local Moran), density (kernel density surface) and
+emerging (emerging hot spots: space-time Gi* and a Mann-Kendall trend per unit)."""
 
 from __future__ import annotations
 
@@ -215,3 +216,108 @@ def _write_surface(surface, path: Path) -> Path:
     else:
         raise SerenoError("spatial.bad_output", file=path)
     return path
+
+
+@app.command()
+@command
+def emerging(
+    file: Annotated[
+        Path | None,
+        typer.Argument(help="Tabla unidad x periodo / unit x step table (sin ella: observatorio)"),
+    ] = None,
+    unit: Annotated[str, typer.Option(help="Columna de unidad / unit column")] = "unit_code",
+    time: Annotated[str, typer.Option(help="Columna de periodo / time column")] = "month",
+    value: Annotated[
+        str, typer.Option(help="Columna (observatorio / store: count | rate)")
+    ] = "count",
+    geometry: Annotated[
+        Path | None, typer.Option(help="Capa de unidades / layer of units (GeoJSON, GPKG, SHP)")
+    ] = None,
+    geometry_code: Annotated[
+        str | None,
+        typer.Option(help="Columna de código en la capa / code column of the layer"),
+    ] = None,
+    weights: Annotated[str, typer.Option(help="queen | rook | knn:K | distance:METRES")] = "queen",
+    lags: Annotated[int, typer.Option(help="Periodos previos / previous time steps")] = 1,
+    rules: Annotated[str, typer.Option(help="arcgis | sfdep")] = "arcgis",
+    window: Annotated[str | None, typer.Option(help="neighbourhood | slice | cube")] = None,
+    permutations: Annotated[
+        int | None, typer.Option(help="0 = analítico / analytic (arcgis: 0, sfdep: 199)")
+    ] = None,
+    seed: Annotated[int, typer.Option(help="Semilla / seed")] = 12345,
+    alpha: Annotated[float | None, typer.Option(help="arcgis: 0.05, sfdep: 0.01")] = None,
+    fdr: Annotated[
+        bool | None, typer.Option("--fdr/--no-fdr", help="FDR en el cubo / over the cube")
+    ] = None,
+    level: Annotated[str | None, typer.Option(help="Nivel de unidad / unit level")] = None,
+    offence: Annotated[str, typer.Option(help="Código ICCS / ICCS code")] = "0101",
+    source: Annotated[str | None, typer.Option("--source", "-s", help="Fuente")] = None,
+    count_basis: Annotated[
+        str | None, typer.Option("--count-basis", help="source | linked | estimated")
+    ] = None,
+    start: Annotated[str | None, typer.Option(help="AAAA-MM / YYYY-MM")] = None,
+    end: Annotated[str | None, typer.Option(help="AAAA-MM / YYYY-MM")] = None,
+    out: Annotated[Path | None, typer.Option(help=".csv | .parquet | .geojson")] = None,
+    map_file: Annotated[Path | None, typer.Option("--map", help="Mapa PNG/PDF/SVG")] = None,
+    series: Annotated[
+        Path | None, typer.Option(help="Series de z por unidad / z series strip (PNG/PDF/SVG)")
+    ] = None,
+    directory: DirOption = Path("."),
+    as_json: JsonOption = False,
+) -> None:
+    """Puntos calientes emergentes / emerging hot spots (space-time Gi*, Mann-Kendall)."""
+    from sereno.errors import SerenoError
+    from sereno.spatial.analyse import write_output
+    from sereno.spatial.emerging import emerging_from_file, emerging_from_store
+
+    options = dict(
+        weights=weights,
+        lags=lags,
+        rules=rules,
+        window=window,
+        permutations=permutations,
+        seed=seed,
+        alpha=alpha,
+        fdr=fdr,
+    )
+    if file is not None:
+        if geometry is None:
+            raise SerenoError("spatial.emerging_no_layer")
+        result = emerging_from_file(
+            file, geometry, unit=unit, time=time, value=value, unit_id=geometry_code, **options
+        )
+    else:
+        from sereno.store import Observatory
+
+        with Observatory.open(directory) as obs:
+            result = emerging_from_store(
+                obs,
+                offence=offence,
+                value=value,
+                level=level,
+                source=source,
+                start=start,
+                end=end,
+                count_basis=count_basis,
+                **options,
+            )
+    written = [str(write_output(result, out))] if out else []
+    for path, figure in ((map_file, result.plot), (series, result.plot_series)):
+        if path:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            figure().savefig(path, dpi=150, bbox_inches="tight")
+            written.append(str(path))
+
+    def render() -> None:
+        table = Table(title=t("spatial.emerging_cli_title"), show_header=False)
+        for category, n in result.counts().items():
+            if n:
+                table.add_row(t(f"spatial.emerging_{category}"), f"{n:,}")
+        console.print(table)
+        console.print(result.summary())
+        for path in written:
+            console.print(t("spatial.cli_written", file=path))
+
+    data = result.to_dict()
+    data["written"] = written
+    emit(data, as_json, render)

@@ -25,6 +25,7 @@ from sereno.errors import SerenoError
 from sereno.i18n import LANGUAGES
 from sereno.publish import auth
 from sereno.publish.data import PortalData
+from sereno.publish.emerging_page import register_emerging_page
 from sereno.publish.evaluations_page import register_evaluations_page
 from sereno.publish.field_forms import add_field_forms
 from sereno.publish.field_pages import register_field_pages
@@ -174,6 +175,7 @@ def create_app(directory: str | Path | Observatory) -> FastAPI:
     register_public_pages()
     register_evaluations_page()
     register_hotspots_page()
+    register_emerging_page()
     register_reconciliation_page()
     register_field_pages()
     portal = Portal(obs)

@@ -14,6 +14,7 @@ from markupsafe import Markup
 from sereno.config import Config
 from sereno.i18n import LANGUAGES, format_number, t
 from sereno.publish import svg
+from sereno.publish.emerging_page import emerging_map
 from sereno.publish.hotspots_page import hotspots_map
 from sereno.publish.pages import PortalContext, PortalPage, pages
 from sereno.publish.privacy import PUBLIC
@@ -100,6 +101,7 @@ class Renderer:
             "query": request.url.query,
             "map_svg": lambda: map_picture(self.portal.data, data, lang),
             "hotspots_svg": lambda d, title: hotspots_map(self.portal.data, d, lang, title),
+            "emerging_svg": lambda d, title: emerging_map(self.portal.data, d, lang, title),
             "reconciliation_svg": lambda d, title: reconciliation_chart(d, lang, title),
             **extra,
         }  # fmt: skip

@@ -15,6 +15,7 @@ import pandas as pd
 
 from sereno import io
 from sereno.errors import InputFileError, SerenoError
+from sereno.spatial.emerging_result import EmergingHotSpots
 from sereno.spatial.grid import GridSpec, point_grid, points_frame
 from sereno.spatial.hotspots import hot_spots
 from sereno.spatial.result import HotSpots, Title
@@ -131,8 +132,9 @@ def _study_area(obs: Observatory, level: str | None):
     return polygons.union_all() if not polygons.empty else None
 
 
-def write_output(result: HotSpots, path: Path, lang: str | None = None) -> Path:
-    """The result table as CSV, Parquet or GeoJSON, by the extension of ``path``."""
+def write_output(result: HotSpots | EmergingHotSpots, path: Path, lang: str | None = None) -> Path:
+    """The result table (one row per unit) as CSV, Parquet or GeoJSON, by the extension of
+    ``path``; GeoJSON carries the units' geometry."""
     path = Path(path)
     frame = result.to_frame(lang)
     suffix = path.suffix.lower()

@@ -21,6 +21,7 @@ import warnings
 import numpy as np
 from libpysal.weights import W
 from numba import njit, prange
+from scipy import sparse
 
 # Statistic kinds understood by the kernel.
 G = 0
@@ -28,20 +29,34 @@ G_STAR = 1
 MORAN = 2
 
 
+@njit(cache=True)
+def vec_permutations(max_card: int, n: int, k_replications: int, seed: int) -> np.ndarray:
+    """esda's ``esda.crand.vec_permutations``, line for line, so numba's generator gives the
+    same draws for the same seed (tests/spatial/test_crand.py); compiled once and cached on
+    disk, where esda's copy is compiled again in every process (25-50 s of a command's time
+    on a loaded machine)."""
+    np.random.seed(seed)
+    result = np.empty((k_replications, max_card), dtype=np.int64)
+    for k in range(k_replications):
+        result[k] = np.random.choice(n - 1, size=max_card, replace=False)
+    return result
+
+
 def conditional_draws(permutations: int, n: int, max_neighbours: int, seed: int) -> np.ndarray:
     """(permutations, max_neighbours) indices into the n - 1 other units, as esda draws them."""
-    from esda.crand import vec_permutations
-
     return vec_permutations(max(int(max_neighbours), 1), n, permutations, seed)
 
 
-def weights_arrays(w: W) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """indptr, neighbour indices and weights (self excluded) and the self-weights of ``w``.
+def weights_arrays(
+    w: W | sparse.spmatrix,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """indptr, neighbour indices and weights (self excluded) and the self-weights of ``w``
+    (a libpysal ``W`` or a SciPy matrix).
 
     The neighbours keep the order of ``w.sparse`` with its diagonal removed, as in esda, so
     that draw k of unit i meets the same weight in both engines.
     """
-    matrix = w.sparse.tocsr(copy=True)
+    matrix = (w.sparse if isinstance(w, W) else w).tocsr(copy=True)
     self_weights = matrix.diagonal().astype(np.float64)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -116,7 +131,7 @@ def permutation_p(
 def pseudo_p_values(
     kind: int,
     z: np.ndarray,
-    w: W,
+    w: W | sparse.spmatrix,
     scaling: float,
     permutations: int,
     seed: int,

@@ -271,14 +271,18 @@ def emerging_from_store(
     source: str | None = None,
     start: str | None = None,
     end: str | None = None,
+    count_basis: str | None = None,
     weights: str = "queen",
     **options: object,
 ) -> EmergingHotSpots:
     """``emerging_hot_spots`` on the observatory's unit x month counts (or rates) of
-    ``offence``, as the counts cube of the indicators stage gives them."""
+    ``offence``, as the counts cube of the indicators stage gives them (one source, or
+    ``count_basis`` linked events or the estimated total)."""
     from sereno.spatial.emerging_store import store_cube
 
-    cube, layer, source_name = store_cube(obs, offence, value, level, source, start, end)
+    cube, layer, source_name = store_cube(
+        obs, offence, value, level, source, start, end, count_basis
+    )
     spec = str(WeightsSpec.parse(weights))
     w = spatial_weights(layer, spec)
     period = f"{cube.labels[0]} – {cube.labels[-1]}" if cube.labels else ""

@@ -35,15 +35,15 @@ import warnings
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-from esda import G_Local, Moran, Moran_Local, fdr
+from esda import Moran_Local, fdr
 from libpysal.weights import W
-from scipy import stats
+from scipy import sparse, stats
 
 from sereno.errors import SerenoError
 from sereno.spatial.crand import G_STAR, MORAN, G, pseudo_p_values
 from sereno.spatial.rates import RATE_KINDS, rate_values
 from sereno.spatial.result import GlobalMoran, HotSpots, Title
-from sereno.spatial.weights import WeightsSpec, spatial_weights, subset_weights
+from sereno.spatial.weights import WeightsSpec, as_w, weights_matrix
 
 METHODS = ("gi_star", "gi", "local_moran")
 LEVELS = ((0.10, 1), (0.05, 2), (0.01, 3))
@@ -128,29 +128,27 @@ def hot_spots(
         )
     y_all, value_name = test_values(units, value, rate, rate_kind)
     if isinstance(weights, W):
-        w_all, spec = weights, "custom"
+        a_all, spec = binary_matrix(weights.sparse), "custom"
     else:
         if not isinstance(units, gpd.GeoDataFrame):
             raise SerenoError("spatial.no_geometry")
         spec = str(WeightsSpec.parse(weights))
-        w_all = spatial_weights(units, spec)
+        a_all = weights_matrix(units, spec)
     status = np.where(np.isfinite(y_all), "ok", "missing").astype(object)
-    w = w_all if (status == "ok").all() else subset_weights(w_all, status == "ok")
-    cardinality = np.diff(w.sparse.tocsr().indptr)
+    a = a_all if (status == "ok").all() else a_all[status == "ok"][:, status == "ok"]
+    cardinality = np.diff(a.indptr)
     if (cardinality == 0).any():
         tested = np.flatnonzero(status == "ok")
         status[tested[cardinality == 0]] = "island"
-        w = subset_weights(w, cardinality > 0)
+        a = a[cardinality > 0][:, cardinality > 0]
     keep = status == "ok"
     y = y_all[keep]
     if keep.sum() < MIN_UNITS:
         raise SerenoError("spatial.too_few_units", n=int(keep.sum()), minimum=MIN_UNITS)
     if np.ptp(y) == 0:
         raise SerenoError("spatial.constant_values", value=value_name)
-    original_transform = w.transform
-    local = _local_statistic(method, y, w, transform, permutations, seed)
-    moran = global_moran(y, w, permutations, seed)
-    w.transform = original_transform
+    local = _local_statistic(method, y, a, transform, permutations, seed)
+    moran = global_moran(y, a, permutations, seed)
     significance = "permutation" if method == "local_moran" and permutations else "analytic"
     p_used = local["p_sim"] if significance == "permutation" else local["p"]
     levels = np.zeros(len(y), dtype=np.int64)
@@ -190,23 +188,75 @@ def hot_spots(
     )
 
 
+def binary_matrix(matrix: sparse.spmatrix) -> sparse.csr_matrix:
+    """Weights as binary CSR without diagonal (sorted indices): what esda's ``transform="B"``
+    makes of a libpysal ``W``."""
+    out = sparse.csr_matrix(matrix, dtype=np.float64, copy=True)
+    out.setdiag(0)
+    out.eliminate_zeros()
+    out.data[:] = 1.0
+    out.sort_indices()
+    return out
+
+
+def _row_standardised(matrix: sparse.csr_matrix) -> sparse.csr_matrix:
+    sums = np.asarray(matrix.sum(axis=1)).ravel()
+    out = sparse.diags(1.0 / sums) @ matrix
+    out = sparse.csr_matrix(out)
+    out.sort_indices()
+    return out
+
+
+def gi_local(y: np.ndarray, a: sparse.csr_matrix, star: bool, transform: str) -> dict:
+    """Getis-Ord Gi (``star=False``) or Gi* of ``y`` with binary contiguity ``a`` (no
+    diagonal), ``transform`` binary or row (Getis and Ord 1992; Ord and Getis 1995).
+
+    esda's ``G_Local.calc`` line for line, on a SciPy matrix instead of a libpysal ``W``:
+    Gi* puts each unit in its own neighbourhood with weight 1 before the transform, as
+    esda's ``fill_diagonal(w, 1)``; Gi leaves it out and draws on the other n - 1 units.
+    ``G = Σ_j w_ij y_j / (Σ y - y_i [Gi])``, ``E[G] = W_i / N``,
+    ``V[G] = W_i (N - W_i) / (N - 1) / N² · s² / ȳ²`` with ``N``, ``ȳ`` and ``s²`` over the
+    units that count (the others than i for Gi). Tested equal to esda within 1e-9
+    (tests/spatial/test_reference.py).
+    """
+    m = (a + sparse.identity(a.shape[0], format="csr")).tocsr() if star else a
+    m.sort_indices()
+    if transform == "row":
+        m = _row_standardised(m)
+    remove_self = 0 if star else 1
+    n = len(y) - remove_self
+    total = y.sum() - y * remove_self
+    statistic = (m @ y) / total
+    mean = total / n
+    mean_of_squares = ((y**2).sum() - (y**2) * remove_self) / n
+    variance = mean_of_squares - mean**2
+    cardinality = np.asarray(m.sum(axis=1)).ravel()
+    expected = cardinality / n
+    spread = cardinality * (n - cardinality)
+    spread = spread / (n - 1)
+    spread = spread * (1 / n**2)
+    spread = spread * (variance / (mean**2))
+    return {"G": statistic, "Z": (statistic - expected) / np.sqrt(spread), "w": m}
+
+
 def _local_statistic(
-    method: str, y: np.ndarray, w: W, transform: str, permutations: int, seed: int
-) -> dict[str, np.ndarray]:
+    method: str, y: np.ndarray, a: sparse.csr_matrix, transform: str, permutations: int,
+    seed: int,
+) -> dict[str, np.ndarray]:  # fmt: skip
     code = "B" if transform == "binary" else "R"
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        if method in ("gi_star", "gi"):
-            star = method == "gi_star"
-            shifted = y - y.min() if y.min() < 0 else y
-            g = G_Local(shifted, w, transform=code, star=star, permutations=0)
-            out = {"statistic": g.Gs, "z": g.Zs, "statistic_sign": g.Zs}
-            kind, z, scaling, w_used = (G_STAR if star else G), shifted, shifted.sum(), g.w
-        else:
-            m = Moran_Local(y, w, transformation=code.lower(), permutations=0)
-            z_i = (m.Is - m.EI) / np.sqrt(m.VI)
-            out = {"statistic": m.Is, "z": z_i, "statistic_sign": m.Is, "q": m.q}
-            kind, z, scaling, w_used = MORAN, m.z, (len(y) - 1) / (m.z * m.z).sum(), m.w
+    if method in ("gi_star", "gi"):
+        star = method == "gi_star"
+        shifted = y - y.min() if y.min() < 0 else y
+        g = gi_local(shifted, a, star, transform)
+        out = {"statistic": g["G"], "z": g["Z"], "statistic_sign": g["Z"]}
+        kind, z, scaling, w_used = (G_STAR if star else G), shifted, shifted.sum(), g["w"]
+    else:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            m = Moran_Local(y, as_w(a), transformation=code.lower(), permutations=0)
+        z_i = (m.Is - m.EI) / np.sqrt(m.VI)
+        out = {"statistic": m.Is, "z": z_i, "statistic_sign": m.Is, "q": m.q}
+        kind, z, scaling, w_used = MORAN, m.z, (len(y) - 1) / (m.z * m.z).sum(), m.w.sparse
     out["p"] = 2 * stats.norm.sf(np.abs(out["z"]))
     out["p_sim"] = (
         pseudo_p_values(kind, z, w_used, scaling, permutations, seed)[0]
@@ -216,26 +266,43 @@ def _local_statistic(
     return out
 
 
-def global_moran(y: np.ndarray, w: W, permutations: int, seed: int) -> GlobalMoran:
-    """Global Moran's I (Moran 1950; Cliff and Ord 1981) of ``y``, row-standardised weights
-    (esda sets ``w.transform``),
-    with esda's normal-approximation inference and, with permutations, its pseudo p-value
-    drawn from NumPy's generator seeded with ``seed`` (restored afterwards)."""
-    state = np.random.get_state()
-    np.random.seed(seed)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            m = Moran(y, w, transformation="r", permutations=permutations)
-    finally:
-        np.random.set_state(state)
-    return GlobalMoran(
-        I=float(m.I),
-        EI=float(m.EI),
-        z_norm=float(m.z_norm),
-        p_norm=float(m.p_norm),
-        p_sim=float(m.p_sim) if permutations else None,
-    )
+def global_moran(y: np.ndarray, a: sparse.csr_matrix, permutations: int, seed: int) -> GlobalMoran:
+    """Global Moran's I (Moran 1950; Cliff and Ord 1981) of ``y`` with the row-standardised
+    weights of ``a``: esda's ``Moran`` (normal-approximation moments, two-tailed p_norm) on a
+    SciPy matrix, its permutations drawn as esda draws them (``np.random.permutation`` of
+    the deviations, NumPy's global generator seeded with ``seed`` and restored afterwards)
+    but evaluated 64 at a time as one sparse product, so that p_sim is esda's for the same
+    seed (tests/spatial/test_reference.py)."""
+    w = _row_standardised(a)
+    n = len(y)
+    z = y - y.mean()
+    z2ss = (z * z).sum()
+    s0 = w.sum()
+    both = w + w.T
+    s1 = both.multiply(both).sum() / 2.0
+    s2 = (np.asarray(w.sum(1) + w.sum(0).T) ** 2).sum()
+    ei = -1.0 / (n - 1)
+    vi = (n * n * s1 - n * s2 + 3 * s0 * s0) / ((n - 1) * (n + 1) * s0 * s0) - ei**2
+    moran_i = n / s0 * (z * (w @ z)).sum() / z2ss
+    z_norm = (moran_i - ei) / vi**0.5
+    p_norm = 2.0 * (stats.norm.sf(z_norm) if z_norm > 0 else stats.norm.cdf(z_norm))
+    p_sim = None
+    if permutations:
+        state = np.random.get_state()
+        np.random.seed(seed)
+        try:
+            larger = 0
+            for first in range(0, permutations, 64):
+                drawn = np.stack([np.random.permutation(z)
+                                  for _ in range(min(64, permutations - first))])  # fmt: skip
+                lags = np.ascontiguousarray((w @ drawn.T).T)
+                larger += int((n / s0 * (drawn * lags).sum(axis=1) / z2ss >= moran_i).sum())
+        finally:
+            np.random.set_state(state)
+        larger = min(larger, permutations - larger)
+        p_sim = (larger + 1.0) / (permutations + 1.0)
+    return GlobalMoran(I=float(moran_i), EI=float(ei), z_norm=float(z_norm),
+                       p_norm=float(p_norm), p_sim=p_sim)  # fmt: skip
 
 
 def _expand(values: np.ndarray, keep: np.ndarray, fill: object = np.nan) -> np.ndarray:
