@@ -158,7 +158,7 @@ def quarantine_list(
         if group_by == "value":
             rows = quarantine_values(obs, source, visible, lang)
         else:
-            rows = quarantine_rows(obs, source, limit=None if out else limit, lang=lang)
+            rows = quarantine_rows(obs, source, lang=lang)
             rows = rows[rows["source_id"].isin(visible)].drop(columns=["raw"])
     total = len(rows)
     if out is not None:

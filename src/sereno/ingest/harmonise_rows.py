@@ -9,6 +9,7 @@ the field, the source column, the value and what was expected.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -438,11 +439,11 @@ def _split(observatory: Observatory, soft: list[str]) -> Split:
         "SELECT * FROM harmonised_rows WHERE NOT coalesce(out_of_scope, FALSE) "
         "AND reason_code IS NOT NULL"
     )
-    flagged = {}
-    for f in soft:
-        n = engine.scalar(
-            f"SELECT count(*) FROM harmonised_rows WHERE {VALID} AND soft_{_column(f)} IS NOT NULL"
-        )
-        if n:
-            flagged[f] = int(n)
+    flagged: dict[str, int] = {}
+    if soft:
+        for (text,) in engine.rows(
+            f"SELECT flags FROM harmonised_rows WHERE {VALID} AND flags IS NOT NULL"
+        ):
+            for f in {r["field"] for r in json.loads(f"[{text}]")}:
+                flagged[f] = flagged.get(f, 0) + 1
     return Split(quarantined, valid, excluded, flagged)
