@@ -48,9 +48,9 @@ def batches_list(
             right = column in (*FIGURES, "records")
             table.add_column(head, overflow="fold", justify="right" if right else "left")
         for r in frame.itertuples():
-            undone = "" if r.undone_at is None or str(r.undone_at) == "NaT" else str(r.undone_at)
+            undone = r.undone_at or ""
             table.add_row(r.batch_id, r.source_id, r.file_name, t(f"ingest.kind_{r.kind}"),
-                          str(r.started_at)[:19], *(format_number(getattr(r, f)) for f in FIGURES),
+                          r.started_at, *(format_number(getattr(r, f)) for f in FIGURES),
                           format_number(r.records), undone)  # fmt: skip
         console.print(table)
 

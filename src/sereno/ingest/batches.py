@@ -40,7 +40,7 @@ BATCH_COLUMNS = (
 
 def list_batches(observatory: Observatory, source: str | None = None) -> pd.DataFrame:
     """Every batch, newest first, with the records it still holds in the store."""
-    return observatory.engine.frame(
+    frame = observatory.engine.frame(
         f"SELECT {', '.join('b.' + c.strip() for c in BATCH_COLUMNS.split(','))}, "
         "CAST(coalesce(r.n, 0) AS BIGINT) AS records FROM batches b "
         "LEFT JOIN (SELECT batch_id, count(*) AS n FROM records GROUP BY 1) r "
@@ -48,6 +48,12 @@ def list_batches(observatory: Observatory, source: str | None = None) -> pd.Data
         "ORDER BY b.started_at DESC, b.batch_id",
         [source, source],
     )
+    for column in ("started_at", "undone_at"):
+        times = frame[column]
+        frame[column] = pd.Series(
+            [None if pd.isna(v) else str(v)[:19] for v in times], index=frame.index, dtype=object
+        )
+    return frame
 
 
 @dataclass(frozen=True)
