@@ -43,16 +43,20 @@ def batches_list(
             console.print(t("ingest.no_batches"))
             return
         table = Table()
-        for column in ("batch", "source", "file", "kind", "when", *FIGURES, "records", "undone"):
+        # The terminal shows what fits; --json has every figure (duplicates, excluded).
+        shown = FIGURES[:3]
+        for column in ("batch", "source", "file", "kind", "when", *shown, "records", "undone"):
             head = t(f"cli.{column}") if column in FIGURES else t(f"ingest.col_{column}")
-            right = column in (*FIGURES, "records")
-            table.add_column(head, overflow="fold", justify="right" if right else "left")
+            right = column in (*shown, "records")
+            table.add_column(head, justify="right" if right else "left",
+                             no_wrap=column in ("batch", "when"))  # fmt: skip
         for r in frame.itertuples():
             undone = r.undone_at or ""
-            table.add_row(r.batch_id, r.source_id, r.file_name, t(f"ingest.kind_{r.kind}"),
-                          r.started_at, *(format_number(getattr(r, f)) for f in FIGURES),
-                          format_number(r.records), undone)  # fmt: skip
+            table.add_row(r.batch_id[:8], r.source_id, r.file_name, t(f"ingest.kind_{r.kind}"),
+                          r.started_at[:16], *(format_number(getattr(r, f)) for f in shown),
+                          format_number(r.records), undone[:10])  # fmt: skip
         console.print(table)
+        console.print(t("ingest.batches_hint"))
 
     emit({"batches": rows}, as_json, render)
 
@@ -60,7 +64,9 @@ def batches_list(
 @batches_app.command("undo")
 @command
 def batches_undo(
-    batch: Annotated[str, typer.Argument(help="Lote / batch id (sereno batches list)")],
+    batch: Annotated[
+        str, typer.Argument(help="Lote o el comienzo de su id / batch or its id's beginning")
+    ],
     directory: DirOption = Path("."),
     as_json: JsonOption = False,
 ) -> None:

@@ -70,16 +70,23 @@ class UndoResult:
 
 
 def undo_batch(observatory: Observatory, batch_id: str, actor: Actor) -> UndoResult:
-    """Take batch ``batch_id`` out of the store (see the module's rules)."""
+    """Take batch ``batch_id`` (or the one batch whose id begins so) out of the store (see
+    the module's rules)."""
     engine = observatory.engine
+    # A batch is named by its id or by a prefix of it that no other batch shares.
     found = engine.rows(
-        "SELECT source_id, file_name, undone_at, kind FROM batches WHERE batch_id = ?",
+        "SELECT batch_id, source_id, file_name, undone_at, kind FROM batches "
+        "WHERE batch_id LIKE ? || '%' ORDER BY batch_id",
         [batch_id],
     )
+    if len(found) > 1:
+        raise SerenoError("ingest.ambiguous_batch", batch=batch_id,
+                          batches=", ".join(r[0] for r in found))  # fmt: skip
     if not found:
         known = [r[0] for r in engine.rows("SELECT batch_id FROM batches ORDER BY started_at")]
         raise SerenoError("ingest.unknown_batch", batch=batch_id, batches=", ".join(known[-5:]))
-    source, file_name, undone_at, kind = found[0]
+    batch_id = found[0][0]
+    source, file_name, undone_at, kind = found[0][1:]
     if undone_at is not None:
         raise SerenoError("ingest.batch_undone", batch=batch_id, when=undone_at)
     if kind == "reharmonise":

@@ -1,7 +1,7 @@
 """Source mappings: which column is which canonical field, and how to read it.
 
-The format is documented in the README (Source mappings). A mapping is validated when loaded, so a
-misspelt key or layout is a one-line error before any row is read.
+The format is documented in docs/mapping.md (the mapping reference). A mapping is validated
+when loaded, so a misspelt key, layout or policy is a one-line error before any row is read.
 """
 
 from __future__ import annotations
