@@ -6,6 +6,7 @@ sources and its settings. Sereno edits it with tomlkit so a person's comments su
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -74,7 +75,17 @@ class Config:
         return cls(path, document)
 
     def save(self) -> None:
-        self.path.write_text(tomlkit.dumps(self.document), encoding="utf-8")
+        """Write the file so that a reader (or a crash) sees the old text or the new, never
+        half of it: a temporary file beside it, flushed, then renamed over it."""
+        temporary = self.path.with_name(self.path.name + ".tmp")
+        with open(temporary, "w", encoding="utf-8") as handle:
+            handle.write(self.text())
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, self.path)
+
+    def text(self) -> str:
+        return tomlkit.dumps(self.document)
 
     @property
     def name(self) -> str:

@@ -376,7 +376,7 @@ def test_a_crash_halfway_leaves_the_store_as_it_was(grid_observatory, tmp_path, 
     def crash(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(writes, "_quarantine", crash)  # after records were inserted
+    monkeypatch.setattr(writes, "quarantine_failed", crash)  # after records were inserted
     with pytest.raises(RuntimeError):
         ingest_file(grid_observatory, path, "policia", "generic-victims")
     assert store_counts(grid_observatory) == before

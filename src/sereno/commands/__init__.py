@@ -2,6 +2,7 @@
 
 from sereno.commands import (  # noqa: F401  (each module registers its commands)
     alerts,
+    batches,
     evaluate,
     foundation,
     indicators,

@@ -93,15 +93,28 @@ def print_ingest(result: Any) -> None:
         table.add_row(t("cli.new_versions"), format_number(result.new_versions))
     console.print(table)
     if result.reasons:
-        reasons = Table(title=t("cli.reasons"))
-        reasons.add_column(t("cli.reason"))
-        reasons.add_column(t("cli.count"), justify="right")
-        for code, n in result.reasons.items():
-            reasons.add_row(code, format_number(n))
-        console.print(reasons)
+        print_failing_values(result.failing_values)
         console.print(t("cli.what_to_do", source=result.source))
+    for field, n in result.emptied.items():
+        console.print(t("ingest.emptied", field=field, n=format_number(n)))
     if result.dry_run:
         console.print(f"[yellow]{t('cli.ingest_dry')}[/]")
+
+
+def print_failing_values(groups: list[dict], limit: int = 20) -> None:
+    """The values that fail, grouped by field and value, in the user's language."""
+    from sereno.ingest.failing import explain
+
+    table = Table(title=t("ingest.failing_title"))
+    for column in ("field", "value", "rows", "reason"):
+        table.add_column(t(f"ingest.col_{column}"), justify="right" if column == "rows" else "left",
+                         overflow="fold")  # fmt: skip
+    for g in groups[:limit]:
+        table.add_row(str(g["field"] or "—"), str(g["value"] if g["value"] is not None else "—"),
+                      format_number(g["rows"]), explain(g))  # fmt: skip
+    console.print(table)
+    if len(groups) > limit:
+        console.print(t("ingest.failing_cut", shown=limit, n=format_number(len(groups))))
 
 
 def print_batches(batches: list[Any]) -> None:
@@ -123,52 +136,93 @@ def print_batches(batches: list[Any]) -> None:
 @command
 def quarantine_list(
     source: Annotated[str | None, typer.Option("--source", "-s")] = None,
-    limit: Annotated[int, typer.Option(help="Máximo / at most")] = 50,
+    limit: Annotated[int, typer.Option(help="Máximo en pantalla / at most on screen")] = 50,
+    group_by: Annotated[
+        str, typer.Option("--group-by", help="row (fila) | value (valor: campo y valor)")
+    ] = "row",
+    out: Annotated[Path | None, typer.Option("--out", help="Todo a / all to .csv | .xlsx")] = None,
     directory: DirOption = Path("."),
     as_json: JsonOption = False,
 ) -> None:
     """Filas en cuarentena y por qué / quarantined rows and why."""
-    from sereno.ingest.quarantine import quarantine_rows
+    from sereno.errors import SerenoError
+    from sereno.ingest.quarantine import quarantine_rows, quarantine_values
+    from sereno.io import write_table
     from sereno.records import cli_actor, visible_sources
 
+    if group_by not in ("row", "value"):
+        raise SerenoError("error.bad_option", option="--group-by", detail=group_by)
+    if out is not None and out.suffix.lower() not in (".csv", ".xlsx"):
+        raise SerenoError("ingest.bad_quarantine_out", file=str(out))
+    lang = default_language()
     with open_observatory(directory) as obs:
-        rows = quarantine_rows(obs, source, limit=limit)
-        rows = rows[rows["source_id"].isin(visible_sources(obs, cli_actor(obs)))]
-    records = rows.drop(columns=["raw"]).to_dict(orient="records")
+        visible = visible_sources(obs, cli_actor(obs))
+        if group_by == "value":
+            rows = quarantine_values(obs, source, visible, lang)
+        else:
+            rows = quarantine_rows(obs, source, lang=lang)
+            rows = rows[rows["source_id"].isin(visible)].drop(columns=["raw"])
+    total = len(rows)
+    if out is not None:
+        write_table(rows, out)
+    shown = rows if out is not None else rows.head(limit)
+    records = shown.to_dict(orient="records")
 
     def render() -> None:
+        if out is not None:
+            console.print(t("ingest.quarantine_written", file=str(out), n=format_number(total)))
+            return
         if rows.empty:
             console.print(t("cli.quarantine_empty"))
             return
         table = Table()
-        for column in ("source_id", "file_name", "row_number", "reason"):
-            table.add_column(column)
-        for r in rows.itertuples():
-            table.add_row(r.source_id, r.file_name, str(r.row_number), r.reason)
+        if group_by == "value":
+            for column in ("source", "field", "value", "rows", "reason"):
+                table.add_column(t(f"ingest.col_{column}"), overflow="fold")
+            for r in shown.itertuples():
+                table.add_row(r.source_id, str(r.field or "—"), str(r.value or "—"),
+                              format_number(r.rows), r.reason)  # fmt: skip
+        else:
+            for column in ("source", "file", "row", "reasons"):
+                table.add_column(t(f"ingest.col_{column}"), overflow="fold")
+            for r in shown.itertuples():
+                table.add_row(r.source_id, r.file_name, str(r.row_number), r.reasons)
         console.print(table)
+        if total > len(shown):
+            console.print(t("ingest.quarantine_cut", shown=len(shown), n=format_number(total)))
 
-    emit({"rows": records}, as_json, render)
+    emit({"rows": records, "total": total, "group_by": group_by}, as_json, render)
 
 
 @quarantine_app.command("retry")
 @command
 def quarantine_retry(
     source: Annotated[str, typer.Option("--source", "-s")],
+    mapping: Annotated[
+        str | None,
+        typer.Option(
+            "--mapping",
+            "-m",
+            help="YAML o integrado (por defecto: el de la fuente) / "
+            "YAML or built-in (default: the source's own)",
+        ),
+    ] = None,
     directory: DirOption = Path("."),
     as_json: JsonOption = False,
 ) -> None:
-    """Reintentar con el mapeo actual / retry with the current mapping."""
+    """Reintentar con el mapeo actual o el dado / retry with the current or given mapping."""
     from sereno.ingest.quarantine import retry_quarantine
 
     with open_observatory(directory) as obs:
-        result = retry_quarantine(obs, source)
+        result = retry_quarantine(obs, source, mapping)
     emit(
         result,
         as_json,
         lambda: console.print(
-            t("cli.retry_done", resolved=result.resolved, still=result.still_quarantined)
+            t("ingest.retry_done", resolved=format_number(result.resolved),
+              still=format_number(result.still_quarantined), mapping=result.mapping)
         ),
-    )
+    )  # fmt: skip
 
 
 @units_app.command("load")

@@ -10,6 +10,7 @@ import pandas as pd
 
 from sereno.errors import SerenoError
 from sereno.indicators import periods as P
+from sereno.indicators.basis import choose_bases
 from sereno.indicators.compute import rates
 from sereno.indicators.counts import (
     PROVIDERS,
@@ -67,10 +68,13 @@ def compute_indicators(
     )
     level = check_level(obs, level)
     iset = with_count_basis(obs, iset, count)
+    cut = P.parse_month(through) if through else None
+    iset, other_basis, refused = choose_bases(obs, iset, cut)
+    if not iset.indicators:
+        raise SerenoError("indicators.no_data_because", reasons=_reasons(refused))
     estimated = PROVIDER_OF[ESTIMATED]
     if period != "year" and any(i.provider == estimated for i in iset.indicators):
         raise SerenoError("indicators.estimate_period", value=period)
-    cut = P.parse_month(through) if through else None
     cache = {} if cache is None else cache
 
     def memo(key: tuple, make):
@@ -85,7 +89,8 @@ def compute_indicators(
     cov = memo(("coverage", cut), lambda: coverage(obs, cut, grouped))
     units = memo(("units", level), lambda: level_units(obs, level))
     frames = []
-    bases = {ind.key: count_facts(obs, ind) for ind in iset.indicators}
+    bases = {ind.key: {**count_facts(obs, ind), **other_basis.get(ind.key, {})}
+             for ind in iset.indicators}  # fmt: skip
     for ind in iset.indicators:
         windows = cov if basis_of(ind.provider) == SOURCE else linked_coverage(obs, ind, cov)
         largest = _largest_source(obs, ind, counts, cut)
@@ -125,6 +130,7 @@ def compute_indicators(
                 bases[ind.key]["method"] = method
             size = len(table)
             for column, value in (
+                ("counted", ind.counted),
                 ("interval", "mse" if basis == ESTIMATED else "poisson"),
                 ("count_basis", basis),
                 ("source", source_label),
@@ -133,7 +139,7 @@ def compute_indicators(
                 table.insert(0, column, pd.Categorical.from_codes(np.zeros(size, int), [value]))
             frames.append(table)
     if not frames:
-        raise SerenoError("indicators.no_data")
+        raise SerenoError("indicators.no_data_because", reasons=_reasons(refused) or "-")
     table = _concat(frames)
     return Indicators(
         set_name=iset.name,
@@ -148,7 +154,15 @@ def compute_indicators(
         coverage=cov.assign(first=cov["first"].map(_label), last=cov["last"].map(_label)),
         table=table,
         bases=bases,
+        refused=refused,
     )
+
+
+def _reasons(refused: dict[str, dict]) -> str:
+    from sereno.i18n import default_language
+
+    lang = default_language()
+    return " ".join(fact["sentence"][lang] for fact in refused.values())
 
 
 def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:

@@ -151,7 +151,8 @@ def build_bulletin(
     for ind in iset.indicators:
         now = by_month[(by_month.indicator == ind.key) & (by_month.period == label)]
         for row in now.itertuples():
-            rows.append(_key_row(ind, row, lang, monthly.count_phrase(ind.key, row.source, lang)))
+            rows.append(_key_row(ind, row, lang, monthly.count_phrase(ind.key, row.source, lang),
+                                 monthly.counted_words(ind.key, lang)))  # fmt: skip
         y = ytd[ytd.indicator == ind.key].iloc[-1:]
         z = r12[r12.indicator == ind.key].iloc[-1:]
         for a, b in zip(y.itertuples(), z.itertuples(), strict=True):
@@ -197,9 +198,12 @@ def build_bulletin(
         "min_count": obs.config.min_public_count,
         "coverage": coverage,
         "definitions": [_definition(i, used.get(i.key, "—"), lang) for i in iset.indicators],
+        # What each figure counts, and a sentence for every indicator read on the other
+        # basis or not computed, so that none disappears unsaid.
         "count_lines": [
             t("indicators.b_count_line", lang, name=r["name"], basis=r["basis"]) for r in rows
-        ],
+        ]
+        + [f["sentence"][lang] for f in monthly.refused.values()],
         "estimated": estimated,
         "estimated_asked": count == ESTIMATED,
         "linked_used": LINKED in bases,
@@ -235,11 +239,11 @@ def load_set_one(iset, ind: Indicator):
     return IndicatorSet(iset.name, iset.title_es, iset.title_en, (ind,), iset.path)
 
 
-def _key_row(ind: Indicator, row: Any, lang: str, basis: str) -> dict[str, Any]:
+def _key_row(ind: Indicator, row: Any, lang: str, basis: str, counted: str) -> dict[str, Any]:
     partial = bool(row.partial)
     return {
         "name": ind.name(lang),
-        "counted": t(f"indicators.counted_{ind.counted}", lang),
+        "counted": counted,
         "source": row.source,
         "basis": basis,
         "n": _num(row.n, lang),

@@ -11,6 +11,9 @@ An indicator set is a file with a ``[set]`` table and a list of ``[[indicator]]`
     name = { es = "Homicidios intencionales", en = "Intentional homicides" }
     iccs = ["0101"]          # ICCS codes; a code includes every code below it (0101 ⊃ 01011)
     counted = "victims"      # victims | incidents
+    other_basis = "use"      # use | refuse: when no source counts it so but one counts the
+                             # other (SESNSP counts carpetas), read that one and say so on
+                             # every figure, or refuse with a sentence (see basis.py)
     sources = "all"          # "all" or a list of source ids
     combine = "largest"      # largest | each | sum | max | min: how sources are joined
     population = "total"     # population group of the rate, or false for a count only
@@ -46,6 +49,7 @@ from sereno.i18n import default_language
 
 COUNTED = ("victims", "incidents")
 COMBINE = ("largest", "each", "sum", "max", "min")
+OTHER_BASIS = ("use", "refuse")
 
 
 @dataclass(frozen=True)
@@ -62,6 +66,7 @@ class Indicator:
     sex: str | None = None
     age: tuple[int, int] | None = None
     provider: str = "observations"
+    other_basis: str = "use"
 
     def name(self, lang: str | None = None) -> str:
         return self.name_en if (lang or default_language()) == "en" else self.name_es
@@ -164,6 +169,9 @@ def _indicator(raw: Any, path: Path) -> Indicator:
     counted = raw.get("counted", "victims")
     if counted not in COUNTED:
         raise bad("counted")
+    other_basis = raw.get("other_basis", "use")
+    if other_basis not in OTHER_BASIS:
+        raise bad("other_basis")
     combine = raw.get("combine", "largest")
     if combine not in COMBINE:
         raise bad("combine")
@@ -204,6 +212,7 @@ def _indicator(raw: Any, path: Path) -> Indicator:
         sex=victims.get("sex"),
         age=tuple(int(a) for a in age) if age else None,
         provider=str(raw.get("provider", "observations")),
+        other_basis=other_basis,
     )
 
 

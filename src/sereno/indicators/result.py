@@ -43,12 +43,32 @@ class Indicators(Result):
     coverage: pd.DataFrame
     table: pd.DataFrame = field(repr=False)
     bases: dict[str, dict] = field(default_factory=dict)
+    refused: dict[str, dict] = field(default_factory=dict)
 
     def count_phrase(self, key: str, source: str, lang: str = "es") -> str:
-        """What indicator ``key``'s figures from ``source`` count, in words."""
+        """What indicator ``key``'s figures from ``source`` count, in words (and, when read
+        on the other basis than the indicator's own, which and why: see ``basis``)."""
         from sereno.indicators.reconciled import count_phrase
 
-        return count_phrase(self.bases.get(key, {}), source, lang)
+        facts = self.bases.get(key, {})
+        phrase = count_phrase(facts, source, lang)
+        if "counted_as" in facts:
+            phrase += " " + t("indicators.basis_note", lang, counted_as=facts["counted_as"][lang],
+                              wanted=t(f"indicators.counted_{facts['wanted']}", lang))  # fmt: skip
+        return phrase
+
+    def counted_words(self, key: str, lang: str = "es") -> str:
+        """What one of indicator ``key``'s counts is: victims, cases, or the source's own
+        word (carpetas de investigación)."""
+        facts = self.bases.get(key, {})
+        if "counted_as" in facts:
+            return facts["counted_as"][lang]
+        return t(f"indicators.counted_{self.indicator(key).counted}", lang)
+
+    def notes(self, lang: str = "es") -> list[str]:
+        """A sentence for each indicator read on the other basis, refused, or without data."""
+        other = [f["sentence"][lang] for f in self.bases.values() if "counted_as" in f]
+        return other + [f["sentence"][lang] for f in self.refused.values()]
 
     def indicator(self, key: str) -> Indicator:
         return next(i for i in self.indicators if i.key == key)
@@ -88,6 +108,7 @@ class Indicators(Result):
             "through": self.through,
             "indicators": [i.to_dict() for i in self.indicators],
             "bases": self.bases,
+            "refused": self.refused,
             "coverage": records(self.coverage),
             "rows": records(self.to_frame()),
         }
@@ -107,7 +128,7 @@ class Indicators(Result):
         totals = self.totals()
         period = self.latest_period()
         if period is None:
-            return t("indicators.summary_none", lang)
+            return " ".join([t("indicators.summary_none", lang), *self.notes(lang)])
         lines = [
             t(
                 "indicators.summary_head",
@@ -121,8 +142,9 @@ class Indicators(Result):
         for ind in self.indicators:
             rows = totals[(totals["indicator"] == ind.key) & (totals["period"] == period)]
             for row in rows.itertuples():
-                lines.append(sentence(ind, row, lang, self.count_phrase(ind.key, row.source, lang)))
-        return " ".join(lines)
+                lines.append(sentence(ind, row, lang, self.count_phrase(ind.key, row.source, lang),
+                                      self.counted_words(ind.key, lang)))  # fmt: skip
+        return " ".join(lines + self.notes(lang))
 
     def plot(
         self,
@@ -158,7 +180,9 @@ def area_totals(table: pd.DataFrame, alpha: float, per: dict[str, int]) -> pd.Da
     An estimate's interval is kept when the area is one estimated stratum; intervals of
     separately estimated strata do not add up, so a sum of several (``strata`` > 1) has none.
     """
-    keys = ["indicator", "source", "count_basis", "interval", "period", "first", "last", "months"]
+    keys = ["indicator", "source", "count_basis", "counted", "interval", "period", "first",
+            "last", "months"]  # fmt: skip
+    keys = [k for k in keys if k in table.columns]
     g = table.groupby(keys, sort=False, as_index=False, observed=True).agg(
         months_covered=("months_covered", "min"),
         partial=("partial", "any"),
@@ -198,16 +222,19 @@ def area_totals(table: pd.DataFrame, alpha: float, per: dict[str, int]) -> pd.Da
     return g
 
 
-def sentence(ind: Indicator, row: Any, lang: str, counts: str | None = None) -> str:
+def sentence(
+    ind: Indicator, row: Any, lang: str, counts: str | None = None, counted: str | None = None
+) -> str:
     """One plain-language sentence about an indicator's latest figure and its change;
-    ``counts`` says what the figure counts (default: the source's records)."""
+    ``counts`` says what the figure counts (default: the source's records), ``counted`` what
+    one of them is (default: victims or cases, as the indicator counts)."""
     n = format_number(round(row.n), lang)
     text = t(
         "indicators.summary_count",
         lang,
         name=ind.name(lang),
         n=n,
-        counted=t(f"indicators.counted_{ind.counted}", lang),
+        counted=counted or t(f"indicators.counted_{ind.counted}", lang),
         source=counts or t("indicators.basis_source", lang, source=row.source),
     )
     mse = getattr(row, "interval", "poisson") == "mse"

@@ -9,7 +9,8 @@ the field, the source column, the value and what was expected.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+from dataclasses import dataclass, field
 
 import numpy as np
 import pyarrow as pa
@@ -39,7 +40,7 @@ HARMONISED = (
     "row_number", "raw_json", "raw_hash", "source_record_id", "incident_key", "out_of_scope",
     "date", "date_precision", "year", "month", "time", "unit_code", "lat", "lon",
     "location_precision", "location_method", "offence_label", "iccs_code", "sex", "age",
-    "weapon", "place", "name", "n",
+    "weapon", "place", "name", "n", "flags",
 )  # fmt: skip
 
 
@@ -65,12 +66,31 @@ def harmonise_rows(
         engine.registered("offence_labels", offences),
         engine.registered("vocabulary_labels", vocabulary),
     ):
-        engine.execute(
-            "CREATE OR REPLACE TEMP TABLE harmonised_rows AS "
-            + _resolve_sql(reader, observatory, level)
-        )
+        resolve = _resolve_sql(reader, observatory, level)
+        engine.execute(f"CREATE OR REPLACE TEMP TABLE harmonised_rows AS {resolve}")
+        if _empty_failing_fields(observatory, mapping):
+            engine.execute(f"CREATE OR REPLACE TEMP TABLE harmonised_rows AS {resolve}")
     engine.execute("DROP TABLE parsed_rows")
-    return _split(observatory)
+    return _split(observatory, soft_fields(mapping))
+
+
+def _empty_failing_fields(observatory: Observatory, mapping: Mapping) -> bool:
+    """Clear, in ``parsed_rows``, the fields the mapping empties (``on_invalid: empty``)
+    where a check of theirs fails, each flagged with that check; whether any was."""
+    engine = observatory.engine
+    emptied = False
+    for f in soft_fields(mapping):
+        flag = f"soft_{_column(f)}"
+        if not engine.scalar(f"SELECT count(*) FROM harmonised_rows WHERE {flag} IS NOT NULL"):
+            continue
+        emptied = True
+        cleared = ", ".join(f"{c} = NULL" for c in EMPTIED_COLUMNS[f])
+        engine.execute(
+            f"UPDATE parsed_rows SET {cleared}, flags = concat_ws(',', parsed_rows.flags, "
+            f"h.{flag}) FROM harmonised_rows h WHERE h.row_number = parsed_rows.row_number "
+            f"AND h.{flag} IS NOT NULL"
+        )
+    return emptied
 
 
 def _unit_level(observatory: Observatory, mapping: Mapping) -> str | None:
@@ -139,6 +159,7 @@ def _parse_sql(reader: FieldReader, source: str) -> str:
         f"{_extra(reader)} AS extra_cell",
         f"{_issue(reader, ISSUE)} AS issue_code",
         f"{_issue(reader, ISSUE_VALUE)} AS issue_value",
+        "NULL::VARCHAR AS flags",
     ]
     for column, month in m.months.items():
         cell = reader.cell(reader.column(column, "months"))
@@ -254,14 +275,33 @@ def _resolve_sql(reader: FieldReader, observatory: Observatory, level: str | Non
     ).replace("{smallest}", literal(smallest))
     date = _date_sql(m, d)
     checks = quarantine_checks(reader, have_units, m)
-    # The conditions are evaluated once per row (the index of the first that holds); the
-    # reason's code, field, column and expected text follow from the index.
-    index = (
-        "CASE "
-        + " ".join(f"WHEN {c.condition} THEN {i}" for i, c in enumerate(checks, start=1))
-        + " END"
+    soft = soft_fields(m)
+    # Every condition is evaluated once per row (_c1, _c2, ...); the first that holds of a
+    # field the mapping does not empty is the row's reason, and all that hold are listed
+    # (``reasons``), so that one round of fixes meets every problem of the row.
+    conditions = ", ".join(
+        f"coalesce(({c.condition}), FALSE) AS _c{i}, {c.value} AS _v{i}"
+        for i, c in enumerate(checks, start=1)
     )
-    values = ", ".join(f"{c.value} AS _v{i}" for i, c in enumerate(checks, start=1))
+    hard = [i for i, c in enumerate(checks, start=1) if _field_of(c) not in soft]
+    index = "CASE " + " ".join(f"WHEN _c{i} THEN {i}" for i in hard) + " END" if hard else "NULL"
+
+    def described(i: int, c) -> str:
+        value = f"CAST(_v{i} AS VARCHAR)"
+        pairs = [("code", c.code), ("field", c.field), ("column", c.column)]
+        return d.json_object([*pairs, ("value", value), ("expected", c.expected)])
+
+    every = ", ".join(
+        f"CASE WHEN _c{i} THEN {described(i, c)} END" for i, c in enumerate(checks, start=1)
+    )
+    reasons = f"CASE WHEN reason_index IS NOT NULL THEN '[' || concat_ws(',', {every}) || ']' END"
+    # Per emptied field: the first of its checks that holds, as the row's flag.
+    flags = {}
+    for f in soft:
+        whens = [f"WHEN _c{i} THEN {described(i, c)}"
+                 for i, c in enumerate(checks, start=1) if _field_of(c) == f]  # fmt: skip
+        flags[f] = f"CASE {' '.join(whens)} END" if whens else "NULL::VARCHAR"
+    flag_columns = "".join(f", {expr} AS soft_{_column(f)}" for f, expr in flags.items())
     value = (
         "CASE reason_index "
         + " ".join(f"WHEN {i} THEN _v{i}" for i in range(1, len(checks) + 1))
@@ -278,8 +318,10 @@ def _resolve_sql(reader: FieldReader, observatory: Observatory, level: str | Non
            {per_check["field"]}::VARCHAR AS reason_field,
            {per_check["column"]}::VARCHAR AS reason_column,
            ({value})::VARCHAR AS reason_value,
-           {per_check["expected"]}::VARCHAR AS reason_expected
+           {per_check["expected"]}::VARCHAR AS reason_expected,
+           {reasons} AS reasons{"".join(f", soft_{_column(f)}" for f in soft)}
     FROM (
+    SELECT *, {index} AS reason_index{flag_columns} FROM (
     SELECT p.row_number, p.raw_json, p.raw_hash, p.source_record_id_text AS source_record_id,
            p.incident_id_text AS incident_key, p.out_of_scope,
            {date[0]} AS date, {date[1]} AS date_precision, {date[2]} AS year, {date[3]} AS month,
@@ -287,16 +329,52 @@ def _resolve_sql(reader: FieldReader, observatory: Observatory, level: str | Non
            {precision} AS location_precision, {method} AS location_method,
            p.offence_text AS offence_label, o.v AS iccs_code, v_sex.v AS sex,
            CAST(round(p.age_value) AS SMALLINT) AS age, v_weapon.v AS weapon,
-           v_place.v AS place, p.name_text AS name, p.count_value AS n {month_columns},
-           {index} AS reason_index, {values}
+           v_place.v AS place, p.name_text AS name, p.count_value AS n, p.flags {month_columns},
+           {conditions}
     FROM (SELECT parsed_rows.*, pu.point_unit FROM parsed_rows
           LEFT JOIN point_units pu USING (row_number)) p
     LEFT JOIN (SELECT source_record_id_text AS id, count(DISTINCT raw_hash) AS id_versions
                FROM parsed_rows WHERE source_record_id_text IS NOT NULL GROUP BY 1
                HAVING count(DISTINCT raw_hash) > 1) ids ON ids.id = p.source_record_id_text
     {" ".join(joins)}
+    ) AS c
     ) AS h
     """
+
+
+def soft_fields(m: Mapping) -> list[str]:
+    """The quarantine checks' field names (``lat/lon`` for a point) that the mapping empties
+    instead of quarantining the row (``on_invalid: empty``)."""
+    fields = [f for f in ("age", "sex", "weapon", "place", "time", "unit_code", "unit_name")
+              if m.on_invalid(f) == "empty"]  # fmt: skip
+    if "empty" in (m.on_invalid("lat"), m.on_invalid("lon")):
+        fields.append("lat/lon")
+    return fields
+
+
+# The parsed columns an emptied field clears, so that the row is resolved again without it.
+EMPTIED_COLUMNS = {
+    "age": ("age_text", "age_value"),
+    "time": ("time_text",),
+    "unit_code": ("unit_code_text",),
+    "unit_name": ("unit_name_text",),
+    "lat/lon": ("lat_text", "lon_text", "lat", "lon"),
+    **{f: (f"{f}_text",) for f in VOCABULARY_FIELDS},
+}
+
+
+# The checks of a value that can be dropped; a missing location or offence never is.
+SOFT_CODES = {"bad_age", "bad_time", "unknown_value", "bad_coordinates", "unknown_unit_code",
+              "ambiguous_unit_name", "unknown_unit_name", "outside_units"}  # fmt: skip
+
+
+def _field_of(check) -> str | None:
+    """The field a check's failure can be emptied of, or None."""
+    return check.field.strip("'") if check.code.strip("'") in SOFT_CODES else None
+
+
+def _column(field: str) -> str:
+    return field.replace("/", "_")
 
 
 def _distinct_lookup(column: str, key: str, table: str, alias: str, extra: str = "") -> str:
@@ -345,12 +423,13 @@ class Split:
     quarantined: pa.Table
     valid: int
     excluded: int
+    flagged: dict[str, int] = field(default_factory=dict)  # emptied field -> valid rows
 
 
 VALID = "NOT coalesce(out_of_scope, FALSE) AND reason_code IS NULL"
 
 
-def _split(observatory: Observatory) -> Split:
+def _split(observatory: Observatory, soft: list[str]) -> Split:
     engine = observatory.engine
     valid, excluded = engine.rows(
         f"SELECT count(*) FILTER (WHERE {VALID}), "
@@ -360,4 +439,11 @@ def _split(observatory: Observatory) -> Split:
         "SELECT * FROM harmonised_rows WHERE NOT coalesce(out_of_scope, FALSE) "
         "AND reason_code IS NOT NULL"
     )
-    return Split(quarantined, valid, excluded)
+    flagged: dict[str, int] = {}
+    if soft:
+        for (text,) in engine.rows(
+            f"SELECT flags FROM harmonised_rows WHERE {VALID} AND flags IS NOT NULL"
+        ):
+            for f in {r["field"] for r in json.loads(f"[{text}]")}:
+                flagged[f] = flagged.get(f, 0) + 1
+    return Split(quarantined, valid, excluded, flagged)

@@ -1,13 +1,13 @@
 """Source mappings: which column is which canonical field, and how to read it.
 
-The format is documented in the README (Source mappings). A mapping is validated when loaded, so a
-misspelt key or layout is a one-line error before any row is read.
+The format is documented in docs/mapping.md (the mapping reference). A mapping is validated
+when loaded, so a misspelt key, layout or policy is a one-line error before any row is read.
 """
 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -46,7 +46,13 @@ KEYS = {
     "scope",
     "offence_prefix",
     "optional",
+    "counted_as",
+    "on_invalid",
 }
+ON_INVALID = ("quarantine", "empty")
+# Fields whose bad value may be dropped (stored empty and flagged) instead of quarantining the
+# row: describing fields, never what the row is (offence, date, count) or who says it (ids).
+EMPTIABLE = ("age", "sex", "weapon", "place", "time", "unit_code", "unit_name", "lat", "lon")
 DEFAULT_DATE_FORMATS = [
     "%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%Y/%m/%d", "%Y-%m-%d %H:%M:%S", "%d/%m/%Y %H:%M",
     "%d/%m/%Y %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%d/%m/%y",
@@ -67,6 +73,7 @@ class FieldSpec:
     decode: str | None = None
     value: str | None = None
     unspecified: tuple[str, ...] = ()  # codes meaning "not specified": the code stops before
+    on_invalid: str = "quarantine"  # or "empty": a bad value is dropped, the row stored, flagged
 
 
 @dataclass(frozen=True)
@@ -93,7 +100,12 @@ class Mapping:
     months: dict[str, int] = field(default_factory=dict)
     scope: dict[str, Any] | None = None
     optional: tuple[str, ...] = ()
+    counted_as: dict[str, str] = field(default_factory=dict)  # {es, en}: what one count is
     text: str = ""
+
+    def on_invalid(self, field_name: str) -> str:
+        spec = self.fields.get(field_name)
+        return spec.on_invalid if spec is not None else "quarantine"
 
     @property
     def hash(self) -> str:
@@ -180,6 +192,12 @@ def parse_mapping(document: Any, name: str, text: str = "") -> Mapping:
     if source.get("kind", "other") not in KINDS:
         raise fail(f"source kind '{source['kind']}' ∉ {KINDS}")
     missing = document.get("missing")
+    counted_as = document.get("counted_as") or {}
+    if not (isinstance(counted_as, dict) and set(counted_as) <= {"es", "en"}):
+        raise fail("counted_as: {es: ..., en: ...}, what one counted row or count is")
+    if counted_as and set(counted_as) != {"es", "en"}:
+        raise fail("counted_as: needs both es and en / necesita es y en")
+    _apply_on_invalid(document.get("on_invalid"), fields, fail)
     return Mapping(
         name=name,
         layout=layout,
@@ -201,11 +219,34 @@ def parse_mapping(document: Any, name: str, text: str = "") -> Mapping:
         months=months,
         scope=scope,
         optional=tuple(document.get("optional") or ()),
+        counted_as={str(k): str(v) for k, v in counted_as.items()},
         text=text or yaml.safe_dump(document, allow_unicode=True, sort_keys=False),
     )
 
 
+def _apply_on_invalid(policy: Any, fields: dict[str, FieldSpec], fail) -> None:
+    """``on_invalid: {age: empty, ...}`` (or a field spec's own ``on_invalid``) on fields."""
+    if policy is None:
+        return
+    if not isinstance(policy, dict):
+        raise fail("on_invalid: maps fields to quarantine | empty")
+    for name, value in policy.items():
+        if value not in ON_INVALID:
+            raise fail(f"on_invalid: {name}: '{value}' ∉ {ON_INVALID}")
+        if name not in EMPTIABLE:
+            raise fail(f"on_invalid: {name}: only for {EMPTIABLE}")
+        if name in fields:
+            fields[name] = replace(fields[name], on_invalid=str(value))
+
+
 def _field_spec(name: str, spec: Any, fail) -> FieldSpec:
+    if isinstance(spec, dict) and "on_invalid" in spec:
+        policy = spec["on_invalid"]
+        if policy not in ON_INVALID or name not in EMPTIABLE:
+            raise fail(f"field {name}: on_invalid '{policy}' ∉ {ON_INVALID} or not for {name}")
+        rest = {k: v for k, v in spec.items() if k != "on_invalid"}
+        inner = rest.get("column", rest) if set(rest) == {"column"} else rest
+        return replace(_field_spec(name, inner, fail), on_invalid=str(policy))
     if isinstance(spec, str | int):
         return FieldSpec(columns=(str(spec),))
     if isinstance(spec, list):

@@ -16,11 +16,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from sereno.errors import InputFileError, MappingError, SerenoError
+from sereno.ingest.failing import group_failures
 from sereno.ingest.harmonise_rows import harmonise_rows
 from sereno.ingest.mapping import Mapping, builtin_names, load_mapping
 from sereno.ingest.writes import write_batch
 from sereno.io import RawTable, read_file
 from sereno.store import Observatory
+from sereno.store.kept_files import publish, stage
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,10 @@ class IngestResult:
     reasons: dict[str, int] = field(default_factory=dict)
     excluded_reasons: dict[str, int] = field(default_factory=dict)
     dry_run: bool = False
+    # Stored rows with a field left empty by the mapping's on_invalid: empty, by field.
+    emptied: dict[str, int] = field(default_factory=dict)
+    # The failing values, by field, value and reason, most frequent first (a dry run's lesson).
+    failing_values: list[dict[str, object]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, object]:
         return dict(self.__dict__)
@@ -55,6 +61,16 @@ def resolve_mapping(observatory: Observatory, source: str, ref: str | Path | Non
     if source in builtin_names():
         return load_mapping(source)
     raise MappingError("error.mapping_missing", source=source, builtin=", ".join(builtin_names()))
+
+
+def mapping_used(observatory: Observatory, source: str, ref: str | Path | None) -> str:
+    """Which mapping ``resolve_mapping`` reads, in words a person can find: the file's path,
+    or the built-in's name."""
+    if ref is not None:
+        path = Path(ref)
+        return str(path.resolve()) if path.is_file() else str(ref)
+    kept = observatory.mapping_path(source)
+    return str(kept.resolve()) if kept.is_file() else source
 
 
 def ingest_file(
@@ -107,7 +123,10 @@ def ingest_raw(
         outcome = write_batch(observatory, parts, mapping, source, batch_id, file_name)
         if not dry_run:
             engine.execute(
-                "INSERT INTO batches VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO batches (batch_id, source_id, file_name, file_hash, file_format, "
+                "mapping_hash, definition_version, started_at, finished_at, rows_read, stored, "
+                "quarantined, duplicates, excluded, kind) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     batch_id,
                     source,
@@ -134,9 +153,10 @@ def ingest_raw(
                 stored=outcome.stored,
                 quarantined=outcome.quarantined,
             )
+            staged = keep_source_mapping(observatory, source, mapping) if kind == "ingest" else []
     engine.execute("DROP TABLE IF EXISTS harmonised_rows")
-    if not dry_run and kind == "ingest":
-        _keep_mapping(observatory, source, mapping)
+    for path in [] if dry_run else staged:
+        publish(path)
     return IngestResult(
         source=source,
         file=file_name,
@@ -151,6 +171,8 @@ def ingest_raw(
         reasons=dict(Counter(parts.quarantined.column("reason_code").to_pylist()).most_common()),
         excluded_reasons=_excluded_reasons(parts.excluded, mapping),
         dry_run=dry_run,
+        emptied=parts.flagged,
+        failing_values=group_failures(parts.quarantined.column("reasons").to_pylist(), 50),
     )
 
 
@@ -160,12 +182,15 @@ def _excluded_reasons(excluded: int, mapping: Mapping) -> dict[str, int]:
     return {f"{mapping.scope['column']} ∉ scope": excluded}
 
 
-def _keep_mapping(observatory: Observatory, source: str, mapping: Mapping) -> None:
-    """Keep the source's mapping in the observatory so later files need only --source."""
+def keep_source_mapping(observatory: Observatory, source: str, mapping: Mapping) -> list[Path]:
+    """Keep the source's mapping in the observatory so later files need only --source, and
+    its settings in ``sereno.toml``: staged inside the caller's transaction, to be published
+    after its commit (``sereno.store.kept_files``), so files and store never disagree."""
+    staged = []
     target = observatory.mapping_path(source)
-    target.parent.mkdir(exist_ok=True)
     if not target.is_file() or target.read_text(encoding="utf-8") != mapping.text:
-        target.write_text(mapping.text, encoding="utf-8")
+        relative = target.relative_to(observatory.directory).as_posix()
+        staged.append(stage(observatory.engine, observatory.directory, relative, mapping.text))
     config = observatory.config
     settings = config.sources.get(source, {})
     wanted = {
@@ -177,4 +202,6 @@ def _keep_mapping(observatory: Observatory, source: str, mapping: Mapping) -> No
     }
     if any(settings.get(k) != v for k, v in wanted.items() if v is not None):
         config.set_source(source, **wanted)
-        config.save()
+        relative = config.path.relative_to(observatory.directory).as_posix()
+        staged.append(stage(observatory.engine, observatory.directory, relative, config.text()))
+    return staged

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from pathlib import Path
 
 import pandas as pd
-import pyarrow as pa
 
 from sereno.i18n import t
-from sereno.ingest.harmonise_rows import EXTRA_CELLS
-from sereno.ingest.pipeline import IngestResult, ingest_raw, resolve_mapping
-from sereno.io import ISSUE, ROW, RawTable
+from sereno.ingest.failing import COLUMNS, explain, failure_frame, group_failures
+from sereno.ingest.payloads import payload_tables
+from sereno.ingest.pipeline import IngestResult, ingest_raw, mapping_used, resolve_mapping
 from sereno.store import Observatory
 
 
@@ -30,7 +30,7 @@ def quarantine_rows(
     """Quarantined rows with their reason written out in ``lang``."""
     frame = observatory.engine.frame(
         "SELECT quarantine_id, source_id, file_name, row_number, reason_code, field, "
-        "column_name, value, expected, raw FROM quarantine WHERE status = ? "
+        "column_name, value, expected, reasons, raw FROM quarantine WHERE status = ? "
         "AND (? IS NULL OR source_id = ?) ORDER BY source_id, file_name, row_number "
         + (f"LIMIT {int(limit)}" if limit else ""),
         [status, source, source],
@@ -46,7 +46,47 @@ def quarantine_rows(
         )
         for r in frame.itertuples()
     ]
+    # Every check the row fails, not only the first: one round of fixes meets them all.
+    frame["reasons"] = [
+        "; ".join(explain(g, lang) for g in json.loads(r.reasons)) if r.reasons else r.reason
+        for r in frame.itertuples()
+    ]
     return frame
+
+
+def quarantine_values(
+    observatory: Observatory,
+    source: str | None = None,
+    sources: list[str] | None = None,
+    lang: str | None = None,
+) -> pd.DataFrame:
+    """The open quarantine's failing values, every check of every row, grouped by source,
+    field, column, value and reason, most rows first, with the reason written in ``lang``:
+    source_id, field, column, value, code, expected, rows, reason."""
+    frame = observatory.engine.frame(
+        "SELECT source_id, reasons, reason_code, field, column_name, value, expected "
+        "FROM quarantine WHERE status = 'open' AND (? IS NULL OR source_id = ?)",
+        [source, source],
+    )
+    if sources is not None:
+        frame = frame[frame["source_id"].isin(sources)]
+    out = []
+    for source_id, rows in frame.groupby("source_id", sort=True):
+        # Rows quarantined before every check was kept have their first reason only.
+        texts = [r.reasons or _first_reason(r) for r in rows.itertuples()]
+        groups = failure_frame(group_failures(texts), lang)
+        out.append(groups.assign(source_id=source_id))
+    if not out:
+        return pd.DataFrame(columns=["source_id", *COLUMNS, "reason"])
+    table = pd.concat(out, ignore_index=True)
+    table = table[["source_id", *COLUMNS, "reason"]]
+    return table.sort_values(["rows", "source_id"], ascending=[False, True], ignore_index=True)
+
+
+def _first_reason(r) -> str:
+    first = {"code": r.reason_code, "field": r.field, "column": r.column_name,
+             "value": r.value, "expected": r.expected}  # fmt: skip
+    return json.dumps([first])
 
 
 @dataclass(frozen=True)
@@ -56,6 +96,7 @@ class RetryResult:
     resolved: int
     still_quarantined: int
     batches: list[IngestResult]
+    mapping: str = ""  # which mapping was used: a file's path or a built-in's name
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -63,41 +104,31 @@ class RetryResult:
             "retried": self.retried,
             "resolved": self.resolved,
             "still_quarantined": self.still_quarantined,
+            "mapping": self.mapping,
             "batches": [b.to_dict() for b in self.batches],
         }
 
 
-def retry_quarantine(observatory: Observatory, source: str) -> RetryResult:
-    """Run the source's open quarantine through its current mapping."""
-    mapping = resolve_mapping(observatory, source, None)
+def retry_quarantine(
+    observatory: Observatory, source: str, mapping: str | Path | None = None
+) -> RetryResult:
+    """Run the source's open quarantine through ``mapping`` (default: the source's own, as
+    ``resolve_mapping`` finds it); the result names the mapping used."""
+    resolved = resolve_mapping(observatory, source, mapping)
     open_rows = observatory.engine.frame(
         "SELECT file_name, row_number, raw FROM quarantine WHERE source_id = ? "
         "AND status = 'open' ORDER BY file_name, row_number",
         [source],
     )
     results = []
-    payloads = [json.loads(r) for r in open_rows["raw"]]
-    # Rows with cells beyond their header, or that the reader could not make sense of,
-    # need a corrected file, not a new mapping.
-    keep = [EXTRA_CELLS not in p and ISSUE not in p for p in payloads]
-    open_rows, payloads = (
-        open_rows[keep].reset_index(drop=True),
-        [p for p, k in zip(payloads, keep, strict=True) if k],
-    )
-    # Rows from files with different columns are retried apart, each with its own columns.
-    open_rows["columns"] = [tuple(p) for p in payloads]
-    for (file_name, columns), group in open_rows.groupby(["file_name", "columns"], sort=False):
-        rows = [payloads[i] for i in group.index]
-        arrays = {c: pa.array([_text(r.get(c)) for r in rows], pa.string()) for c in columns}
-        arrays[ROW] = pa.array(group["row_number"].to_numpy(), pa.int64())
-        raw = RawTable(pa.table(arrays), "retry", "")
-        results.append(ingest_raw(observatory, raw, mapping, source, file_name, kind="retry"))
-    resolved = sum(r.stored + r.duplicates for r in results)
+    retried = 0
+    for (file_name,), group, raw in payload_tables(open_rows, ["file_name"]):
+        retried += len(group)
+        results.append(ingest_raw(observatory, raw, resolved, source, file_name, kind="retry"))
+    resolved_rows = sum(r.stored + r.duplicates for r in results)
     still = observatory.engine.scalar(
         "SELECT count(*) FROM quarantine WHERE source_id = ? AND status = 'open'", [source]
     )
-    return RetryResult(source, len(open_rows), resolved, still, results)
-
-
-def _text(value: object) -> str | None:
-    return None if value is None else value if isinstance(value, str) else json.dumps(value)
+    return RetryResult(
+        source, retried, resolved_rows, still, results, mapping_used(observatory, source, mapping)
+    )

@@ -11,6 +11,7 @@ from sereno.config import CONFIG_NAME, Config
 from sereno.errors import ConfigError, ObservatoryError
 from sereno.store.duckdb_engine import DuckDBEngine
 from sereno.store.engine import Engine
+from sereno.store.kept_files import recover
 from sereno.store.schema import migrate
 from sereno.store.url import SCHEMES, check_store_url, store_url
 
@@ -68,6 +69,9 @@ class Observatory:
         engine = _engine_for(config)
         try:
             migrate(engine, store_url(config) or str(config.store_path))
+            # Files a crash left staged beside a commit: in place if committed, else gone.
+            if recover(engine, directory):
+                config = Config.load(config_path)
         except BaseException:
             engine.close()
             raise
