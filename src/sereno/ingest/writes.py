@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sereno.ingest.harmonise_rows import VALID, Split
+from sereno.ingest.kinds import record_kind
 from sereno.ingest.mapping import Mapping
 from sereno.store import Observatory
 
@@ -61,6 +62,8 @@ def write_batch(
         stored = engine.scalar("SELECT count(*) FROM new_records")
         new_versions = engine.scalar("SELECT count(*) FROM new_records WHERE version > 1")
         kind = "count" if mapping.layout != "rows" else mapping.counts.removesuffix("s")
+        record = record_kind(mapping.layout)
+        kind = record.name if record else kind
         engine.execute(
             "INSERT INTO records (record_id, source_id, batch_id, row_number, source_record_id,"
             " version, kind, raw, raw_hash) SELECT record_id, ?, ?, row_number, "
@@ -117,7 +120,10 @@ def _register_source(observatory: Observatory, mapping: Mapping, source: str) ->
 def _insert_harmonised(observatory: Observatory, mapping: Mapping, source: str) -> None:
     engine = observatory.engine
     src = [source]
-    if mapping.layout == "rows" and mapping.counts == "victims":
+    record = record_kind(mapping.layout)
+    if record is not None:
+        record.insert(observatory, mapping, source)
+    elif mapping.layout == "rows" and mapping.counts == "victims":
         engine.execute(
             f"INSERT INTO victims SELECT record_id, ?, incident_key, {WHEN}, {LOCATION}, "
             "offence_label, iccs_code, sex, age, weapon, place, name FROM new_records",
