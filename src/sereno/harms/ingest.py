@@ -227,6 +227,8 @@ def _resolve_sql(kind: HarmKind, reader: FieldReader, observatory: Observatory, 
             columns.append("CAST(round(p.age_value) AS SMALLINT) AS h_age")
             check("p.age_text IS NOT NULL AND NOT coalesce(p.age_value BETWEEN 0 AND 120, FALSE)",
                   "bad_age", "age", "p.age_text")  # fmt: skip
+        elif f.kind in ("code", "sex") and text == "NULL::VARCHAR":
+            columns.append(f"{literal(f.default) if f.default else 'NULL'}::VARCHAR AS h_{f.name}")
         elif f.kind in ("code", "sex"):
             alias = f"v_{f.name}"
             joins.append(
@@ -260,8 +262,8 @@ def _resolve_sql(kind: HarmKind, reader: FieldReader, observatory: Observatory, 
         uc, un = f"uc_{prefix or 'place'}", f"un_{prefix or 'place'}"
         joins.append(f"LEFT JOIN units {uc} ON {uc}.unit_code = {code_text}")
         joins.append(
-            f"LEFT JOIN (SELECT d.t, l.v, l.n FROM (SELECT DISTINCT {sep}unit_name_text AS t "
-            f"FROM parsed_rows) d JOIN (SELECT name_key AS k, count(*) AS n, min(unit_code) AS v "
+            f"LEFT JOIN (SELECT d.t, l.v, l.n FROM (SELECT DISTINCT {name_text} AS t "
+            f"FROM parsed_rows p) d JOIN (SELECT name_key AS k, count(*) AS n, min(unit_code) AS v "
             f"FROM units {name_level} GROUP BY 1) l ON l.k = {text_key('d.t', d)}) {un} "
             f"ON {un}.t = {name_text}"
         )
@@ -275,7 +277,9 @@ def _resolve_sql(kind: HarmKind, reader: FieldReader, observatory: Observatory, 
         )
         columns.append(f"{unit} AS h_{sep}unit")
         if placed:
-            unit_level = f"CASE WHEN {code_text} IS NOT NULL THEN {uc}.level ELSE {literal(level)} END"
+            unit_level = (
+                f"CASE WHEN {code_text} IS NOT NULL THEN {uc}.level ELSE {literal(level)} END"
+            )
             columns.append(
                 f"CASE WHEN {code_text} IS NULL AND {name_text} IS NULL THEN 1 "
                 f"WHEN {unit_level} = {literal(smallest)} OR {literal(smallest)} IS NULL "
@@ -355,9 +359,7 @@ def insert_harms(observatory: Observatory, mapping: Mapping, source: str) -> Non
     engine = observatory.engine
     if mapping.layout == "displacement":
         s = harms_settings(observatory)
-        people = (
-            "coalesce(h_people, CAST(round(h_households * ?) AS INTEGER))"
-        )
+        people = "coalesce(h_people, CAST(round(h_households * ?) AS INTEGER))"
         engine.execute(
             "INSERT INTO displacement_events SELECT record_id, ?, h_source_record_id, h_date, "
             "h_date_precision, h_year, h_month, h_origin_unit, h_lat, h_lon, h_place_precision, "
