@@ -32,6 +32,7 @@ from sereno.demo.names import FEMALE_GIVEN, MALE_GIVEN, SURNAMES
 from sereno.demo.typos import typo
 from sereno.demo.writers import write_csv, write_json
 from sereno.geo.units import unit_polygons
+from sereno.harms.alerts import record_mass_displacement
 from sereno.ingest.pipeline import IngestResult, ingest_file
 from sereno.store import Observatory
 
@@ -98,7 +99,9 @@ def add_harms(observatory: Observatory, files, seed: int) -> list[IngestResult]:
     write_json(out / "verdad" / "danos.json", summary)
     mappings = {"eventos_desplazamiento": "hxl-displacement", "extorsion_linea": "generic-extortion",
                 **dict.fromkeys(lists, "generic-disappearances")}  # fmt: skip
-    return [ingest_file(observatory, paths[s], s, mappings[s]) for s in paths]
+    batches = [ingest_file(observatory, paths[s], s, mappings[s]) for s in paths]
+    record_mass_displacement(observatory)
+    return batches
 
 
 def _months(truth: dict) -> pd.PeriodIndex:
@@ -280,7 +283,9 @@ def _extortion(rng, colonias: pd.DataFrame, reported: pd.DataFrame):
         "type": np.concatenate([reported_type, unreported_type]),
         "reported": np.concatenate([np.ones(len(reported), bool), np.zeros(len(pick), bool)]),
     })  # fmt: skip
-    every["date"] = every["date"].clip(upper=pd.Timestamp(dates.max()))
+    every["date"] = every["date"].clip(
+        lower=pd.Timestamp(dates.min()), upper=pd.Timestamp(dates.max())
+    )
     heard = every[rng.uniform(size=len(every)) < HOTLINE_SHARE].reset_index(drop=True)
     n = len(heard)
     paid = rng.uniform(size=n) < 0.55
@@ -305,6 +310,9 @@ def _extortion(rng, colonias: pd.DataFrame, reported: pd.DataFrame):
         "reporting_rate": round(float(every["reported"].mean()), 4),
         "planted_reporting_rate_by_type": {k: v[1] for k, v in EXTORTION.items()},
         "total_by_type": {k: int((every["type"] == i).sum()) for i, k in enumerate(kinds)},
+        "reported_by_type": {
+            k: int(((every["type"] == i) & every["reported"]).sum()) for i, k in enumerate(kinds)
+        },
         "hotline_reports": n,
         "hotline_share": HOTLINE_SHARE,
     }
