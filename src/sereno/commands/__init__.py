@@ -4,6 +4,7 @@ from sereno.commands import (  # noqa: F401  (each module registers its commands
     alerts,
     evaluate,
     foundation,
+    harms,
     indicators,
     link,
     prioritise,

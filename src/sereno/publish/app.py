@@ -30,6 +30,7 @@ from sereno.i18n import LANGUAGES
 from sereno.publish import auth
 from sereno.publish.data import PortalData
 from sereno.publish.evaluations_page import register_evaluations_page
+from sereno.publish.harms_page import register_harms_page
 from sereno.publish.hotspots_page import register_hotspots_page
 from sereno.publish.opendata import FILES
 from sereno.publish.opendata_page import opendata_folder
@@ -192,6 +193,7 @@ def create_app(directory: str | Path | Observatory) -> FastAPI:
     register_evaluations_page()
     register_hotspots_page()
     register_reconciliation_page()
+    register_harms_page()
     portal = Portal(obs)
     app = FastAPI(
         title=f"Sereno API: {obs.config.name}",
