@@ -169,8 +169,12 @@ def _restricted(obs: Observatory, demo: Path) -> dict[str, set[str]]:
     events = obs.engine.frame("SELECT destination_unit, destination_shelter FROM "
                               "displacement_events")  # fmt: skip
     shelters = set(events["destination_shelter"].dropna())
-    return {"names": names, "businesses": businesses, "shelters": shelters,
-            "destination_units": set(events["destination_unit"].dropna())}
+    return {
+        "names": names,
+        "businesses": businesses,
+        "shelters": shelters,
+        "destination_units": set(events["destination_unit"].dropna()),
+    }
 
 
 def test_no_public_url_or_export_discloses_a_restricted_harm(obs, demo, tmp_path):

@@ -12,9 +12,22 @@ from sereno.ingest.mapping import load_mapping, parse_mapping
 from sereno.ingest.pipeline import ingest_file
 from sereno.ingest.quarantine import quarantine_rows, retry_quarantine
 
-HXL = """evento,fecha,cod_origen,colonia_origen,destino,municipio_destino,pais,albergue,hogares,personas,mujeres,hombres,causa,grupo,confianza,retorno
-#event+id,#date+occurred,#loc+origin+code,#loc+origin+name,#loc+dest+code,#adm2+dest+name,#country+dest+code,#loc+dest+shelter,#affected+idps+hh,#affected+idps+ind,#affected+idps+f,#affected+idps+m,#event+cause,#group+name,#meta+confidence,#date+returned
-E1,2023-01-05,U1,,U5,,,,3,12,7,5,amenazas,Grupo A,alta,
+HXL_HEADER = (
+    "evento,fecha,cod_origen,colonia_origen,destino,municipio_destino,pais,albergue,"
+    "hogares,personas,mujeres,hombres,causa,grupo,confianza,retorno"
+)
+HXL_TAGS = (
+    "#event+id,#date+occurred,#loc+origin+code,#loc+origin+name,#loc+dest+code,"
+    "#adm2+dest+name,#country+dest+code,#loc+dest+shelter,#affected+idps+hh,#affected+idps+ind,"
+    "#affected+idps+f,#affected+idps+m,#event+cause,#group+name,#meta+confidence,"
+    "#date+returned"
+)
+HXL = (
+    HXL_HEADER
+    + "\n"
+    + HXL_TAGS
+    + "\n"
+    + """E1,2023-01-05,U1,,U5,,,,3,12,7,5,amenazas,Grupo A,alta,
 E2,2023-01-20,,Santa Fe,,San Pedro,,,20,,,,enfrentamientos entre grupos,,media,2023-03-02
 E3,2023-02-11,U1,,,,USA,,1,4,,,reclutamiento forzado,,,
 E4,2023-02-30,U2,,,,,,2,8,,,extorsión,,,
@@ -24,13 +37,22 @@ E7,2023-03-02,U3,,,,,,,,,,amenazas,,,
 E8,2023-03-03,U3,,,,,,1,5,,,lluvias,,,
 E1,2023-01-05,U1,,U5,,,,3,12,7,5,amenazas,Grupo A,alta,
 """
+)
 
-DTM = """Event ID,Reported Date,Origin Administrative Level 2 Code,Origin Administrative Level 2 Name,Administrative Level 2 Code,Administrative Level 2 Name,Country Code,Affected IDPs Household Count,Affected IDPs Individual Count,Reason for Displacement
-D1,2023-04-02,U4,,U6,Santa Fe,HND,14,61,Clashes
+DTM_HEADER = (
+    "Event ID,Reported Date,Origin Administrative Level 2 Code,Origin Administrative Level 2 Name,"
+    "Administrative Level 2 Code,Administrative Level 2 Name,Country Code,"
+    "Affected IDPs Household Count,Affected IDPs Individual Count,Reason for Displacement"
+)
+DTM = (
+    DTM_HEADER
+    + "\n"
+    + """D1,2023-04-02,U4,,U6,Santa Fe,HND,14,61,Clashes
 D2,2023-04-09,,Los Pinos,,,HND,,9,Threats
 D3,09/04/2023,U7,,,,HND,2,7,
 D4,2023-04-10,U8,,,,HND,2,seven,Threats
 """
+)
 
 
 def test_hxl_round_trip_every_row_accounted_for(grid_observatory, tmp_path: Path):

@@ -8,8 +8,15 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from sereno.commands.common import DirOption, JsonOption, app, command, console, emit
-from sereno.commands.common import open_observatory
+from sereno.commands.common import (
+    DirOption,
+    JsonOption,
+    app,
+    command,
+    console,
+    emit,
+    open_observatory,
+)
 from sereno.i18n import t
 
 harms_app = typer.Typer(no_args_is_help=True, help="Desplazamiento, desapariciones, extorsión / "
@@ -47,8 +54,13 @@ def flows(level: Level = None, source: Source = None, out: Out = None,
 
 @harms_app.command()
 @command
-def disappearances(level: Level = None, source: Source = None, out: Out = None,
-                   directory: DirOption = Path("."), as_json: JsonOption = False) -> None:  # fmt: skip
+def disappearances(
+    level: Level = None,
+    source: Source = None,
+    out: Out = None,
+    directory: DirOption = Path("."),
+    as_json: JsonOption = False,
+) -> None:
     """Desapariciones reportadas, resueltas y abiertas / disappearances open and resolved."""
     from sereno.harms.disappearances import disappearance_counts
 
@@ -61,9 +73,13 @@ def disappearances(level: Level = None, source: Source = None, out: Out = None,
 
 @harms_app.command()
 @command
-def extortion(level: Level = None, source: Source = None,
-              police: Annotated[str | None, typer.Option(help="Fuente policial / police source")] = None,
-              directory: DirOption = Path("."), as_json: JsonOption = False) -> None:  # fmt: skip
+def extortion(
+    level: Level = None,
+    source: Source = None,
+    police: Annotated[str | None, typer.Option(help="Fuente policial / police source")] = None,
+    directory: DirOption = Path("."),
+    as_json: JsonOption = False,
+) -> None:
     """Extorsión por tipo de víctima, parte denunciada, cifra negra / extortion, dark figure."""
     from sereno.harms.extortion import extortion_figures
 
@@ -71,8 +87,19 @@ def extortion(level: Level = None, source: Source = None,
         result = extortion_figures(obs, level, source, police)
 
     def render() -> None:
-        _table(result.by_type[["victim_type", "reports", "reported_police", "share_reported",
-                               "share_low", "share_high"]].round(3), t("harms.cli.extortion"))
+        _table(
+            result.by_type[
+                [
+                    "victim_type",
+                    "reports",
+                    "reported_police",
+                    "share_reported",
+                    "share_low",
+                    "share_high",
+                ]
+            ].round(3),
+            t("harms.cli.extortion"),
+        )
         if result.dark_figure:
             console.print(result.dark_figure.summary())
 

@@ -97,8 +97,11 @@ def add_harms(observatory: Observatory, files, seed: int) -> list[IngestResult]:
         "extortion": extortion_truth,
     }
     write_json(out / "verdad" / "danos.json", summary)
-    mappings = {"eventos_desplazamiento": "hxl-displacement", "extorsion_linea": "generic-extortion",
-                **dict.fromkeys(lists, "generic-disappearances")}  # fmt: skip
+    mappings = {
+        "eventos_desplazamiento": "hxl-displacement",
+        "extorsion_linea": "generic-extortion",
+        **dict.fromkeys(lists, "generic-disappearances"),
+    }
     batches = [ingest_file(observatory, paths[s], s, mappings[s]) for s in paths]
     record_mass_displacement(observatory)
     return batches
@@ -205,7 +208,7 @@ def _displacement(rng, colonias: pd.DataFrame, armed: set[str], truth: dict):
             "households": MASS_HOUSEHOLDS,
             "people": MASS_PEOPLE,
             "cause": "clashes",
-        },  # fmt: skip
+        },
     }
 
 
@@ -279,7 +282,8 @@ def _extortion(rng, colonias: pd.DataFrame, reported: pd.DataFrame):
     shift = pd.to_timedelta(rng.integers(-10, 11, len(pick)), unit="D").to_numpy()
     every = pd.DataFrame({
         "date": np.concatenate([dates, dates[pick] + shift]),
-        "unit_code": np.concatenate([reported["cve_colonia"], reported["cve_colonia"].to_numpy()[pick]]),
+        "unit_code": np.concatenate([reported["cve_colonia"],
+                                     reported["cve_colonia"].to_numpy()[pick]]),
         "type": np.concatenate([reported_type, unreported_type]),
         "reported": np.concatenate([np.ones(len(reported), bool), np.zeros(len(pick), bool)]),
     })  # fmt: skip

@@ -33,8 +33,7 @@ def harms_section(obs: Observatory, period: str, lang: str) -> BulletinSection:
         return f"<{threshold}" if 0 < int(n) < threshold else format_number(int(n), lang)
 
     rows = []
-    for kind, build in (("displacement", _displacement), ("disappearance", _disappearances),
-                        ("extortion", _extortion)):  # fmt: skip
+    for build in (_displacement, _disappearances, _extortion):
         try:
             rows += build(obs, month, first, lang, count, m)
         except SerenoError as error:

@@ -125,9 +125,9 @@ class ExtortionFigures:
     level: str | None
 
     def to_dict(self) -> dict[str, object]:
+        dark = self.dark_figure.to_dict() if self.dark_figure else None
         return {"source": self.source, "level": self.level,
-                "by_type": self.by_type.to_dict(orient="records"),
-                "dark_figure": self.dark_figure.to_dict() if self.dark_figure else None}  # fmt: skip
+                "by_type": self.by_type.to_dict(orient="records"), "dark_figure": dark}  # fmt: skip
 
 
 def extortion_figures(

@@ -308,8 +308,8 @@ def _resolve_sql(kind: HarmKind, reader: FieldReader, observatory: Observatory, 
             check(f"{code_text} IS NULL AND {name_text} IS NOT NULL", "no_units_for_name",
                   f"{sep}unit_name", name_text)  # fmt: skip
     if kind.name == "displacement":
-        check(f"{_text(m, 'households')} IS NULL AND {_text(m, 'people')} IS NULL", "harm_no_people",
-              "people", "NULL")  # fmt: skip
+        nobody = f"{_text(m, 'households')} IS NULL AND {_text(m, 'people')} IS NULL"
+        check(nobody, "harm_no_people", "people", "NULL")
     return _with_reasons(columns, joins, checks)
 
 

@@ -78,7 +78,8 @@ def _displacement(events: pd.DataFrame, threshold: int) -> dict[str, pd.DataFram
     # country; a colonia of the city or a shelter is only its kind.
     where = events["destination_kind"].map(DESTINATION_KINDS)
     named = events["destination_municipality"].where(
-        events["destination_kind"] == "municipality", events["destination_country"])
+        events["destination_kind"] == "municipality", events["destination_country"]
+    )
     destination = where.fillna(events["destination_kind"] + ":" + named.fillna("?"))
     return {
         "displacement_by_origin": suppressed_grid(events, "origin_unit", "year", "people",
@@ -90,8 +91,11 @@ def _displacement(events: pd.DataFrame, threshold: int) -> dict[str, pd.DataFram
 
 
 def _disappearances(persons: pd.DataFrame, threshold: int) -> dict[str, pd.DataFrame]:
-    persons = persons.assign(year=persons["year"].astype(str), n=1,
-                             unit=persons["unit_code"].fillna(persons["state"]).fillna("?"))
+    persons = persons.assign(
+        year=persons["year"].astype(str),
+        n=1,
+        unit=persons["unit_code"].fillna(persons["state"]).fillna("?"),
+    )
     return {
         "disappearances_by_unit": suppressed_grid(persons, "unit", "year", "n", threshold),
         "disappearances_by_status": suppressed_grid(persons, "status", "year", "n", threshold),
@@ -102,10 +106,12 @@ def _extortion(reports: pd.DataFrame, threshold: int) -> dict[str, pd.DataFrame]
     reports = reports.assign(year=reports["year"].astype(str), n=1)
     said = reports[reports["reported_police"] != "unknown"]
     shares = said.groupby("victim_type").agg(
-        answered=("n", "sum"), reported=("reported_police", lambda s: int((s == "yes").sum())))
+        answered=("n", "sum"), reported=("reported_police", lambda s: int((s == "yes").sum()))
+    )
     low, high = wilson_interval(shares["reported"], shares["answered"])
-    shares = shares.assign(share_reported=shares["reported"] / shares["answered"],
-                           share_low=low, share_high=high).reset_index()
+    shares = shares.assign(
+        share_reported=shares["reported"] / shares["answered"], share_low=low, share_high=high
+    ).reset_index()
     # A share over fewer answers than the threshold would give small counts back.
     small = shares["answered"] < threshold
     shares.loc[small, ["reported", "share_reported", "share_low", "share_high"]] = np.nan
