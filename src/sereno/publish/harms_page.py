@@ -150,8 +150,9 @@ def harms_data(ctx: PortalContext) -> dict[str, Any]:
             tables = public_harms(ctx.data.obs)
         threshold = ctx.data.obs.config.min_public_count
         grids = {k: _grid(v, threshold) for k, v in tables.items() if "suppressed" in v}
+        names = ctx.data.obs.engine.frame("SELECT unit_code, name FROM units")
         return {"threshold": threshold, "tables": {k: rows(v) for k, v in tables.items()},
-                "grids": grids}  # fmt: skip
+                "grids": grids, "names": dict(zip(names["unit_code"], names["name"]))}  # fmt: skip
 
     return ctx.data.response(("harms", ctx.lang), build)
 
