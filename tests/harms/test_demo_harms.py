@@ -221,3 +221,18 @@ def test_no_public_url_or_export_discloses_a_restricted_harm(obs, demo, tmp_path
         if "n" in frame:
             shown = frame["n"].dropna()
             assert not ((shown > 0) & (shown < threshold)).any(), name
+
+
+def test_the_migrants_view_counts_their_harms_and_shelters(obs, truth):
+    from sereno.harms.migrants import migrant_view
+
+    view = migrant_view(obs)
+    facts = view.to_dict()
+    hotline = obs.engine.scalar(
+        "SELECT count(*) FROM extortion_reports WHERE victim_type = 'migrant'"
+    )
+    assert facts["extortion"] == hotline > 0
+    # Every migrant reported missing appears on at least one list; the view reads the
+    # largest list, so it holds at most the true number.
+    assert 0 < facts["disappeared"] <= truth["disappearances"]["migrants"]
+    assert facts["shelters"] == 3 and view.units["shelters"].sum() == 3

@@ -163,6 +163,33 @@ def series(kind: Annotated[str, typer.Argument(help="displacement | disappearanc
 
 @harms_app.command()
 @command
+def shelters(
+    file: Annotated[Path, typer.Argument(help="CSV, XLSX, GeoJSON: shelter_id, name, lat, lon")],
+    directory: DirOption = Path("."),
+    as_json: JsonOption = False,
+) -> None:
+    """Carga albergues (puntos) / load shelters (points)."""
+    from sereno.harms.migrants import load_shelters
+
+    with open_observatory(directory) as obs:
+        n = load_shelters(obs, file)
+    emit({"shelters": n}, as_json, lambda: console.print(t("harms.cli.shelters", n=n)))
+
+
+@harms_app.command()
+@command
+def migrants(level: Level = None, directory: DirOption = Path("."),
+             as_json: JsonOption = False) -> None:  # fmt: skip
+    """Migrantes en tránsito: extorsión, desapariciones, albergues / migrants in transit."""
+    from sereno.harms.migrants import migrant_view
+
+    with open_observatory(directory) as obs:
+        view = migrant_view(obs, level)
+    emit(view, as_json, lambda: console.print(t("harms.cli.migrants", **view.to_dict())))
+
+
+@harms_app.command()
+@command
 def export(out: Annotated[Path, typer.Argument(help="Carpeta / folder")],
            directory: DirOption = Path("."), as_json: JsonOption = False) -> None:  # fmt: skip
     """Cifras públicas de los daños, con supresión / public harm figures, suppressed."""

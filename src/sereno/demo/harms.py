@@ -33,6 +33,7 @@ from sereno.demo.typos import typo
 from sereno.demo.writers import write_csv, write_json
 from sereno.geo.units import unit_polygons
 from sereno.harms.alerts import record_mass_displacement
+from sereno.harms.migrants import load_shelters
 from sereno.ingest.pipeline import IngestResult, ingest_file
 from sereno.store import Observatory
 
@@ -45,7 +46,12 @@ CAUSE_CODES = {"amenazas": "threat", "extorsión": "extortion", "otro": "other",
                "homicidio de familiar": "homicide_relative"}  # fmt: skip
 MUNICIPALITIES = ("San Isidro (ficticio)", "Puerto Demo (ficticio)", "Villa Ejemplo (ficticia)")
 COUNTRIES = ("USA", "MEX", "CRI", "ESP")
+# Public migrant shelters on the route; families displaced inside the country go to
+# confidential ones, whose names are never published.
 SHELTERS = ("Albergue Casa Refugio (ficticio)", "Albergue San Demo (ficticio)")
+CONFIDENTIAL_SHELTER = "Casa Segura (ficticia, confidencial)"
+IDP_SHELTERS = (CONFIDENTIAL_SHELTER, "Refugio Temporal Demo (ficticio, confidencial)")
+MIGRANT_SHARE = 0.12  # of the disappeared not among the homicide victims
 MASS_HOUSEHOLDS, MASS_PEOPLE = 38, 151
 LISTS = {"desaparecidos_familias": 0.65, "desaparecidos_fiscalia": 0.5,
          "desaparecidos_colectivo": 0.4}  # fmt: skip
@@ -91,6 +97,7 @@ def add_harms(observatory: Observatory, files, seed: int) -> list[IngestResult]:
             "found_dead": int((people["status"] == "found_dead").sum()),
             "found_alive": int((people["status"] == "found_alive").sum()),
             "missing": int((people["status"] == "missing").sum()),
+            "migrants": int((people["migrant"] == "sí").sum()),
             "capture_probability": LISTS,
             "on_some_list": int(people[list(LISTS)].any(axis=1).sum()),
         },
@@ -103,6 +110,7 @@ def add_harms(observatory: Observatory, files, seed: int) -> list[IngestResult]:
         **dict.fromkeys(lists, "generic-disappearances"),
     }
     batches = [ingest_file(observatory, paths[s], s, mappings[s]) for s in paths]
+    load_shelters(observatory, write_csv(out / "albergues.csv", _shelters(colonias)))
     record_mass_displacement(observatory)
     return batches
 
@@ -160,7 +168,7 @@ def _displacement(rng, colonias: pd.DataFrame, armed: set[str], truth: dict):
         "municipio_destino": np.where(kind == "municipality",
                                       rng.choice(MUNICIPALITIES, n), ""),
         "pais_destino": np.where(kind == "country", rng.choice(COUNTRIES, n), ""),
-        "albergue": np.where(kind == "shelter", rng.choice(SHELTERS, n), ""),
+        "albergue": np.where(kind == "shelter", rng.choice(IDP_SHELTERS, n), ""),
         "hogares": households,
         "personas": people,
         "mujeres": "", "hombres": "", "menores": "",
@@ -212,6 +220,18 @@ def _displacement(rng, colonias: pd.DataFrame, armed: set[str], truth: dict):
     }
 
 
+def _shelters(colonias: pd.DataFrame) -> pd.DataFrame:
+    """Two public shelters on the way through the city and one kept confidential."""
+    at = [0, len(colonias) // 2, len(colonias) - 1]
+    points = shapely.get_coordinates(colonias.geometry.iloc[at].representative_point().to_numpy())
+    return pd.DataFrame({
+        "shelter_id": ["ALB-1", "ALB-2", "ALB-3"],
+        "name": [*SHELTERS, CONFIDENTIAL_SHELTER], "kind": ["migrant", "migrant", "displaced"],
+        "lat": np.round(points[:, 1], 6), "lon": np.round(points[:, 0], 6),
+        "capacity": [60, 40, 12], "public": ["sí", "sí", "no"],
+    })  # fmt: skip
+
+
 def _name(rng: np.random.Generator, female: bool) -> str:
     given = FEMALE_GIVEN if female else MALE_GIVEN
     return " ".join([str(rng.choice(given)), str(rng.choice(SURNAMES)), str(rng.choice(SURNAMES))])
@@ -228,7 +248,7 @@ def _disappearances(rng, colonias: pd.DataFrame, victims: pd.DataFrame):
         "age": dead["age"].to_numpy(),
         "last_seen": death - pd.to_timedelta(rng.integers(1, 21, len(dead)), unit="D"),
         "status_date": death.to_numpy(), "unit_code": dead["unit_code"].to_numpy(),
-        "victim_forense_id": dead["forense_id"].to_numpy(),
+        "victim_forense_id": dead["forense_id"].to_numpy(), "migrant": "no",
     })]  # fmt: skip
     for status, n in (("found_alive", FOUND_ALIVE), ("missing", STILL_MISSING)):
         female = rng.uniform(size=n) < 0.35
@@ -240,6 +260,7 @@ def _disappearances(rng, colonias: pd.DataFrame, victims: pd.DataFrame):
             "status_date": seen + pd.to_timedelta(rng.integers(2, 90, n), unit="D")
             if status == "found_alive" else pd.NaT,
             "unit_code": codes[rng.integers(0, len(codes), n)], "victim_forense_id": "",
+            "migrant": np.where(rng.uniform(size=n) < MIGRANT_SHARE, "sí", "no"),
         }))  # fmt: skip
     truth = pd.concat(people, ignore_index=True)
     truth.insert(0, "person_id", [f"P{i + 1:04d}" for i in range(len(truth))])
@@ -257,7 +278,7 @@ def _disappearances(rng, colonias: pd.DataFrame, victims: pd.DataFrame):
             "age": age.astype("Int64"), "date": part["last_seen"].dt.strftime("%Y-%m-%d"),
             "unit_code": part["unit_code"], "status": part["status"],
             "status_date": part["status_date"].dt.strftime("%Y-%m-%d").fillna(""),
-            "reported_by": LIST_REPORTER[name], "migrant": "no",
+            "reported_by": LIST_REPORTER[name], "migrant": part["migrant"],
         }).sort_values("date", ignore_index=True)  # fmt: skip
     truth["last_seen"] = truth["last_seen"].dt.strftime("%Y-%m-%d")
     truth["status_date"] = truth["status_date"].dt.strftime("%Y-%m-%d").fillna("")

@@ -23,7 +23,9 @@ import pandas as pd
 
 from sereno.errors import SerenoError
 from sereno.harms.extortion import wilson_interval
+from sereno.harms.migrants import migrant_view
 from sereno.harms.records import harm_records
+from sereno.publish import svg
 from sereno.publish.pages import PAGES, PortalContext, PortalPage, register_page
 from sereno.publish.privacy import suppress_small_cells
 from sereno.store import Observatory
@@ -69,7 +71,24 @@ def public_harms(obs: Observatory) -> dict[str, pd.DataFrame]:
                 raise
             continue
         tables.update(build(records, threshold))
+    tables.update(_migrants(obs, threshold))
     return tables
+
+
+def _migrants(obs: Observatory, threshold: int) -> dict[str, pd.DataFrame]:
+    """Harms of migrants in transit by unit (suppressed), and the public shelters by unit:
+    a shelter's point is never published, nor a shelter not marked public."""
+    view = migrant_view(obs)
+    if not (view.units[["extortion", "disappeared"]].to_numpy().any() or len(view.shelters)):
+        return {}
+    long = view.units.melt(id_vars="unit_code", value_vars=["extortion", "disappeared"],
+                           var_name="harm", value_name="n")  # fmt: skip
+    shown = view.shelters[view.shelters["public"]]
+    return {
+        "migrants_by_unit": suppressed_grid(long, "unit_code", "harm", "n", threshold),
+        "shelters": shown[["shelter_id", "name", "kind", "unit_code", "capacity"]].reset_index(
+            drop=True),
+    }  # fmt: skip
 
 
 def _displacement(events: pd.DataFrame, threshold: int) -> dict[str, pd.DataFrame]:
@@ -151,10 +170,40 @@ def harms_data(ctx: PortalContext) -> dict[str, Any]:
         threshold = ctx.data.obs.config.min_public_count
         grids = {k: _grid(v, threshold) for k, v in tables.items() if "suppressed" in v}
         names = ctx.data.obs.engine.frame("SELECT unit_code, name FROM units")
+        names = dict(zip(names["unit_code"], names["name"], strict=True))
         return {"threshold": threshold, "tables": {k: rows(v) for k, v in tables.items()},
-                "grids": grids, "names": dict(zip(names["unit_code"], names["name"]))}  # fmt: skip
+                "grids": grids, "names": names,
+                "map_svg": _migrants_map(ctx, tables, names, threshold)}  # fmt: skip
 
     return ctx.data.response(("harms", ctx.lang), build)
+
+
+def _migrants_map(ctx: PortalContext, tables: dict[str, pd.DataFrame], names: dict[str, str],
+                  threshold: int) -> str:  # fmt: skip
+    """The harms of migrants per unit as a choropleth (suppressed units hatched), each
+    unit's title naming its public shelters."""
+    if "migrants_by_unit" not in tables:
+        return ""
+    cells = tables["migrants_by_unit"]
+    totals = cells[(cells["harm"] == TOTAL) & (cells["unit_code"] != TOTAL)]
+    shapes = ctx.data.geometry(ctx.data.obs.config.smallest_level).set_index("unit_code")
+    totals = totals[totals["unit_code"].isin(shapes.index)]
+    n = totals["n"].fillna(0).to_numpy(dtype=float)
+    classes = svg.class_of(n, svg.class_breaks(n[n > 0])) if (n > 0).any() else np.zeros(
+        len(n), int)  # fmt: skip
+    classes = np.where(n > 0, classes, -1)
+    shelters = tables["shelters"].groupby("unit_code")["name"].agg(", ".join)
+    labels = []
+    for code, count, hidden in zip(totals["unit_code"], n, totals["suppressed"], strict=True):
+        figure = f"<{threshold}" if hidden else f"{int(count)}"
+        where = f" · {ctx.t('harms.page.shelters')}: {shelters[code]}" if code in shelters else ""
+        labels.append(f"{names.get(code, code)}: {figure}{where}")
+    return svg.choropleth(
+        shapes.loc[totals["unit_code"], "geometry"].to_numpy(), classes,
+        totals["suppressed"].to_numpy(dtype=bool), labels,
+        [f"/units/{c}?lang={ctx.lang}" for c in totals["unit_code"]],
+        ctx.t("harms.page.migrants_map"),
+    )  # fmt: skip
 
 
 def _grid(cells: pd.DataFrame, threshold: int) -> dict[str, Any]:

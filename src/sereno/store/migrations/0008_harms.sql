@@ -91,3 +91,18 @@ CREATE TABLE extortion_reports (
     outcome        VARCHAR NOT NULL,      -- none | threats | violence | homicide | displacement | closure | unknown
     migrant        BOOLEAN NOT NULL DEFAULT false
 );
+
+-- Shelters (albergues, casas del migrante) along the routes: points of protection. A
+-- shelter's point is never published (public maps show its unit); its name only when the
+-- observatory marks it public.
+CREATE TABLE shelters (
+    shelter_id     VARCHAR PRIMARY KEY,
+    name           VARCHAR NOT NULL,
+    kind           VARCHAR NOT NULL,      -- migrant | displaced | other
+    lat            DOUBLE NOT NULL,       -- restricted
+    lon            DOUBLE NOT NULL,       -- restricted
+    unit_code      VARCHAR,               -- the unit holding the point
+    capacity       INTEGER,
+    public         BOOLEAN NOT NULL,      -- whether its name may be published
+    source_file    VARCHAR
+);
