@@ -169,6 +169,7 @@ def _restricted(obs: Observatory, demo: Path) -> dict[str, set[str]]:
     events = obs.engine.frame("SELECT destination_unit, destination_shelter FROM "
                               "displacement_events")  # fmt: skip
     shelters = set(events["destination_shelter"].dropna())
+    shelters |= set(obs.engine.frame("SELECT name FROM shelters WHERE NOT public")["name"])
     return {
         "names": names,
         "businesses": businesses,
@@ -197,6 +198,10 @@ def test_no_public_url_or_export_discloses_a_restricted_harm(obs, demo, tmp_path
             if response.status_code == 200:
                 texts[route.path] = response.text
     assert {"/harms", "/api/v1/harms", "/api/v1/harms.csv"} <= set(texts)
+    # The public shelters are on the page (in their unit), the confidential one is not.
+    public = obs.engine.frame("SELECT name FROM shelters WHERE public")["name"]
+    assert len(public) == 2 and all(name in texts["/harms"] for name in public)
+    assert '<svg class="map"' in texts["/harms"]
     for f in export_harms(obs, tmp_path / "harms"):
         texts[str(f)] = f.read_text(encoding="utf-8")
     export_open_data(app.state.portal.data, tmp_path / "open")
@@ -214,6 +219,7 @@ def test_no_public_url_or_export_discloses_a_restricted_harm(obs, demo, tmp_path
     keys = set(re.findall(r'"(\w+)":', json.dumps(page)))
     assert not keys & {"name", "business_name", "destination_shelter", "destination_unit",
                        "lat", "lon", "origin_lat"}  # fmt: skip
+    assert {s["shelter"] for s in page["tables"]["shelters"]} == set(public)
     # Small cells are suppressed in every public harm table.
     threshold = obs.config.min_public_count
     for name, rows in page["tables"].items():

@@ -86,8 +86,8 @@ def _migrants(obs: Observatory, threshold: int) -> dict[str, pd.DataFrame]:
     shown = view.shelters[view.shelters["public"]]
     return {
         "migrants_by_unit": suppressed_grid(long, "unit_code", "harm", "n", threshold),
-        "shelters": shown[["shelter_id", "name", "kind", "unit_code", "capacity"]].reset_index(
-            drop=True),
+        "shelters": shown[["shelter_id", "name", "kind", "unit_code", "capacity"]]
+        .rename(columns={"name": "shelter"}).reset_index(drop=True),
     }  # fmt: skip
 
 
@@ -192,7 +192,7 @@ def _migrants_map(ctx: PortalContext, tables: dict[str, pd.DataFrame], names: di
     classes = svg.class_of(n, svg.class_breaks(n[n > 0])) if (n > 0).any() else np.zeros(
         len(n), int)  # fmt: skip
     classes = np.where(n > 0, classes, -1)
-    shelters = tables["shelters"].groupby("unit_code")["name"].agg(", ".join)
+    shelters = tables["shelters"].groupby("unit_code")["shelter"].agg(", ".join)
     labels = []
     for code, count, hidden in zip(totals["unit_code"], n, totals["suppressed"], strict=True):
         figure = f"<{threshold}" if hidden else f"{int(count)}"
