@@ -12,7 +12,7 @@ from __future__ import annotations
 from sereno.errors import SerenoError
 from sereno.harms.disappearances import disappearance_counts
 from sereno.harms.displacement import displacement_flows
-from sereno.harms.extortion import extortion_figures
+from sereno.harms.extortion import dark_figure, extortion_figures
 from sereno.harms.records import harm_records
 from sereno.i18n import format_number, t
 from sereno.indicators.bulletin import BulletinSection
@@ -86,11 +86,12 @@ def _extortion(obs, month, first, lang, count, m):
     reports = harm_records(obs, "extortion", figures.source)
     period = reports["year"] * 12 + reports["month"] - 1
     in_month = int((period == month).sum())
-    to_date = int(((period >= first) & (period <= month)).sum())
-    dark = figures.dark_figure
+    window = reports[(period >= first) & (period <= month)]
+    # The dark figure of the year to date: the police's count over the same months.
+    dark = dark_figure(obs, window) if len(window) else None
     note = m("extortion_note", source=figures.source)
     if dark is not None:
         note = m("extortion_dark", share=format_number(100 * dark.share, lang, 0),
                  total=format_number(round(dark.total), lang), police=count(dark.police),
                  first=dark.first, last=dark.last, source=figures.source)  # fmt: skip
-    return [[m("extortion"), count(in_month), count(to_date), note]]
+    return [[m("extortion"), count(in_month), count(len(window)), note]]
