@@ -166,6 +166,8 @@ def dark_figure(
         raise
     yes = int((reports["reported_police"] == "yes").sum())
     answered = int(said.sum())
+    if yes == 0:
+        return None  # no report went to the police: the ratio has no finite estimate
     low, high = wilson_interval(np.array([yes]), np.array([answered]))
     return DarkFigure(cube.total(), cube.source, answered, yes, yes / answered, float(low[0]),
                       float(high[0]), month_label(first), month_label(last))  # fmt: skip

@@ -14,6 +14,7 @@ from typing import Any
 
 import pandas as pd
 import pyarrow as pa
+import yaml
 
 from sereno.errors import MappingError
 from sereno.harmonise.keys import text_key
@@ -122,7 +123,7 @@ def parse_harm_mapping(document: dict[str, Any], name: str, text: str = "") -> M
         missing=tuple(str(m) for m in missing) if missing is not None else tuple(DEFAULT_MISSING),
         values=values,
         optional=tuple(document.get("optional") or ()),
-        text=text or str(document),
+        text=text or yaml.safe_dump(document, allow_unicode=True, sort_keys=False),
     )
 
 

@@ -97,6 +97,7 @@ VOCABULARIES: dict[str, dict[str, tuple[str, ...]]] = {
     },
     "periodicity": {
         "once": ("única", "una vez", "pago único", "once", "one-off"),
+        "daily": ("diaria", "diario", "daily"),
         "weekly": ("semanal", "weekly"),
         "biweekly": ("quincenal", "biweekly", "fortnightly"),
         "monthly": ("mensual", "monthly"),

@@ -84,7 +84,7 @@ CREATE TABLE extortion_reports (
     victim_type    VARCHAR NOT NULL,      -- business | transport | household | migrant | school | other
     business_name  VARCHAR,               -- restricted: the victim's business or route
     amount         DOUBLE,                -- demanded, in the source's currency
-    periodicity    VARCHAR NOT NULL,      -- once | weekly | biweekly | monthly | other | unknown
+    periodicity    VARCHAR NOT NULL,      -- once | daily | weekly | biweekly | monthly | other | unknown
     group_name     VARCHAR,
     paid           VARCHAR NOT NULL,      -- yes | no | unknown
     reported_police VARCHAR NOT NULL,     -- yes | no | unknown: the dark figure is the "no"
