@@ -86,3 +86,27 @@ def test_a_new_status_is_a_new_version_and_the_history_keeps_both(mexico, tmp_pa
     assert str(history["status_date"].iloc[0])[:10] == "2022-01-03"
     totals = disappearance_counts(mexico, level="municipality").totals()
     assert totals == {"reported": 1, "found_alive": 1, "found_dead": 0, "open": 0}
+
+
+def test_restricted_harm_records_go_through_the_records_service(mexico, tmp_path: Path):
+    from sereno.errors import SerenoError
+    from sereno.harms.access import restricted_harm_records
+    from sereno.records import OWNER, Actor
+    from sereno.records.ownership import set_owner
+
+    path = tmp_path / "lista.csv"
+    path.write_text("source_record_id,name,date,unit_code\nF1,Ana Pérez,2022-01-03,08037\n",
+                    encoding="utf-8")  # fmt: skip
+    ingest_file(mexico, path, "familias", "generic-disappearances")
+    set_owner(mexico, OWNER, "familias", "colectivo_a")
+    own = Actor("lucia", "analyst", "colectivo_a")
+    other = Actor("omar", "analyst", "ong_b")
+    frame = restricted_harm_records(mexico, own, "disappearance", "familias")
+    assert frame["name"].tolist() == ["Ana Pérez"]
+    with pytest.raises(SerenoError) as refused:
+        restricted_harm_records(mexico, other, "disappearance", "familias")
+    assert refused.value.key == "records.forbidden"
+    audit = mexico.engine.frame(
+        "SELECT actor, object FROM audit_log WHERE action = 'harms.view_restricted'"
+    )
+    assert audit.values.tolist() == [["lucia", "disappearances:familias"]]

@@ -17,6 +17,7 @@ from sereno.commands.common import (
     emit,
     open_observatory,
 )
+from sereno.errors import SerenoError
 from sereno.i18n import t
 
 harms_app = typer.Typer(no_args_is_help=True, help="Desplazamiento, desapariciones, extorsión / "
@@ -159,6 +160,29 @@ def series(kind: Annotated[str, typer.Argument(help="displacement | disappearanc
     emit({"rows": len(frame), "n": int(frame["n"].sum()), "file": str(out) if out else None},
          as_json, lambda: console.print(t("harms.cli.series", rows=len(frame),
                                           n=int(frame["n"].sum()))))  # fmt: skip
+
+
+@harms_app.command()
+@command
+def records(
+    kind: Annotated[str, typer.Argument(help="displacement | disappearance | extortion")],
+    source: Annotated[str, typer.Option(help="Fuente / source")],
+    out: Annotated[Path, typer.Option("--out", help="CSV")],
+    directory: DirOption = Path("."),
+    as_json: JsonOption = False,
+) -> None:
+    """Registros completos (restringidos) de una fuente / a source's full (restricted) records."""
+    from sereno.harms.access import restricted_harm_records
+    from sereno.harms.records import TABLES
+    from sereno.records import cli_actor
+
+    if kind not in TABLES:
+        raise SerenoError("harms.bad_kind", value=kind, choices=", ".join(TABLES))
+    with open_observatory(directory) as obs:
+        frame = restricted_harm_records(obs, cli_actor(obs), kind, source)
+    frame.to_csv(out, index=False)
+    emit({"rows": len(frame), "file": str(out)}, as_json,
+         lambda: console.print(t("harms.cli.records", n=len(frame), out=str(out))))  # fmt: skip
 
 
 @harms_app.command()

@@ -147,7 +147,7 @@ def parse_mapping(document: Any, name: str, text: str = "") -> Mapping:
     layout = document.get("layout", "rows")
     counts = document.get("counts", "victims")
     if layout not in LAYOUTS:
-        raise fail(f"layout '{layout}' ∉ {LAYOUTS}")  # or a record kind (ingest.kinds)
+        raise fail(f"layout '{layout}' ∉ {LAYOUTS}")
     if counts not in COUNTS:
         raise fail(f"counts '{counts}' ∉ {COUNTS}")
     raw_fields = document.get("fields") or {}
