@@ -5,6 +5,7 @@ from sereno.commands import (  # noqa: F401  (each module registers its commands
     batches,
     evaluate,
     foundation,
+    harms,
     indicators,
     link,
     prioritise,

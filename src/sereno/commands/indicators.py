@@ -188,6 +188,7 @@ def report(
     if fmt not in ("html", "pdf"):
         raise SerenoError("indicators.bad_format", value=fmt)
     from sereno.alerts.bulletin import open_alerts_section
+    from sereno.harms.bulletin import harms_section
     from sereno.indicators.reconciliation import missed_section, reconciliation_section
 
     with open_observatory(directory) as obs:
@@ -195,6 +196,7 @@ def report(
             reconciliation_section(obs, period, lang),
             missed_section(obs, period, lang),
             open_alerts_section(obs, lang),
+            harms_section(obs, period, lang),
         ]
         bulletin = build_bulletin(
             obs, period, lang, indicator_set, sections=sections, count=count_basis

@@ -14,6 +14,7 @@ from pathlib import Path
 from sereno.config import CONFIG_NAME, Config
 from sereno.demo.field import add_field_records
 from sereno.demo.generate import generate_city
+from sereno.demo.harms import add_harms
 from sereno.errors import ObservatoryError
 from sereno.geo.populations import load_populations
 from sereno.geo.units import load_units
@@ -77,6 +78,7 @@ def build_demo(
         for name, path in files.source_files.items():
             step(name)
             batches.append(ingest_file(observatory, path, name, files.mappings[name]))
+        add_harms(observatory, files, seed)  # displacement, disappearances, extortion
         step("interventions")
         load_interventions(observatory, files.intervenciones)
         step("field records")

@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 
 from sereno.errors import MappingError
+from sereno.ingest.kinds import record_kind
 
 FIELDS = (
     "source_record_id", "incident_id", "date", "year", "month", "day", "date_precision",
@@ -149,6 +150,9 @@ def parse_mapping(document: Any, name: str, text: str = "") -> Mapping:
 
     if not isinstance(document, dict):
         raise fail("the file must be a YAML mapping of keys / debe ser un mapeo YAML")
+    kind = record_kind(document.get("layout"))
+    if kind is not None:
+        return kind.parse(document, name, text)
     unknown = set(document) - KEYS
     if unknown:
         raise fail(f"unknown keys / claves desconocidas: {sorted(unknown)}")

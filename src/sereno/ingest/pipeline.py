@@ -18,6 +18,7 @@ from pathlib import Path
 from sereno.errors import InputFileError, MappingError, SerenoError
 from sereno.ingest.failing import group_failures
 from sereno.ingest.harmonise_rows import harmonise_rows
+from sereno.ingest.kinds import record_kind
 from sereno.ingest.mapping import Mapping, builtin_names, load_mapping
 from sereno.ingest.writes import write_batch
 from sereno.io import RawTable, read_file
@@ -114,7 +115,9 @@ def ingest_raw(
     step = on_step or (lambda name: None)
     started = datetime.now(UTC).replace(tzinfo=None)
     step("harmonise")
-    parts = harmonise_rows(observatory, raw, mapping, source, file_name)
+    record = record_kind(mapping.layout)
+    harmonise = record.harmonise if record else harmonise_rows
+    parts = harmonise(observatory, raw, mapping, source, file_name)
     batch_id = str(uuid.uuid4())
     engine = observatory.engine
     step("write")

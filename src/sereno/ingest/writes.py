@@ -9,6 +9,7 @@ import pyarrow as pa
 
 from sereno.ingest.harmonise_rows import VALID, Split
 from sereno.ingest.incidents import derive_incidents, derives_incidents
+from sereno.ingest.kinds import record_kind
 from sereno.ingest.mapping import Mapping
 from sereno.store import Observatory
 
@@ -62,6 +63,8 @@ def write_batch(
     stored = engine.scalar("SELECT count(*) FROM new_records")
     new_versions = engine.scalar("SELECT count(*) FROM new_records WHERE version > 1")
     kind = "count" if mapping.layout != "rows" else mapping.counts.removesuffix("s")
+    record = record_kind(mapping.layout)
+    kind = record.name if record else kind
     engine.execute(
         "INSERT INTO records (record_id, source_id, batch_id, row_number, source_record_id,"
         " version, kind, raw, raw_hash, flags) SELECT record_id, ?, ?, row_number, "
@@ -126,7 +129,10 @@ def insert_harmonised(observatory: Observatory, mapping: Mapping, source: str) -
     the mapping counts (victims, incidents or counts)."""
     engine = observatory.engine
     src = [source]
-    if mapping.layout == "rows" and mapping.counts == "victims":
+    record = record_kind(mapping.layout)
+    if record is not None:
+        record.insert(observatory, mapping, source)
+    elif mapping.layout == "rows" and mapping.counts == "victims":
         engine.execute(
             f"INSERT INTO victims SELECT record_id, ?, incident_key, {WHEN}, {LOCATION}, "
             "offence_label, iccs_code, sex, age, weapon, place, name FROM new_records",

@@ -29,6 +29,7 @@ from sereno.publish.emerging_page import register_emerging_page
 from sereno.publish.evaluations_page import register_evaluations_page
 from sereno.publish.field_forms import add_field_forms
 from sereno.publish.field_pages import register_field_pages
+from sereno.publish.harms_page import register_harms_page
 from sereno.publish.hotspots_page import register_hotspots_page
 from sereno.publish.opendata import FILES
 from sereno.publish.opendata_page import opendata_folder
@@ -178,6 +179,7 @@ def create_app(directory: str | Path | Observatory) -> FastAPI:
     register_emerging_page()
     register_reconciliation_page()
     register_field_pages()
+    register_harms_page()
     portal = Portal(obs)
     app = FastAPI(
         title=f"Sereno API: {obs.config.name}",

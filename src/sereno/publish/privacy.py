@@ -49,6 +49,12 @@ DEFAULT_FIELDS: dict[str, str] = {
     "lat": SECRET,
     "lon": SECRET,
     "raw": SECRET,
+    # Harms (issue 23): a displaced family's destination, an extorted business.
+    "destination_unit": SECRET,
+    "destination_shelter": SECRET,
+    "origin_lat": SECRET,
+    "origin_lon": SECRET,
+    "business_name": SECRET,
 }
 # Who may see a field: the public sees public fields; signed-in staff also restricted ones.
 AUDIENCES = {PUBLIC: {PUBLIC}, RESTRICTED: {PUBLIC, RESTRICTED}}
