@@ -10,7 +10,6 @@ browser too.
 from __future__ import annotations
 
 import inspect
-import io
 import json
 import math
 import typing
@@ -27,11 +26,12 @@ from fastapi.staticfiles import StaticFiles
 
 from sereno.errors import SerenoError
 from sereno.i18n import LANGUAGES
+from sereno.io.tables import table_bytes
 from sereno.publish import auth
 from sereno.publish.data import PortalData
 from sereno.publish.evaluations_page import register_evaluations_page
 from sereno.publish.hotspots_page import register_hotspots_page
-from sereno.publish.opendata import FILES
+from sereno.publish.opendata import FILES, MEDIA
 from sereno.publish.opendata_page import opendata_folder
 from sereno.publish.pages import Account, PortalContext, PortalPage, pages
 from sereno.publish.privacy import PUBLIC, RESTRICTED
@@ -152,11 +152,9 @@ class Portal:
             return PortalJSON(collection, media_type="application/geo+json")
         table = self.data.policy.frame(page.table(data), audience)
         if fmt == "csv":
-            return Response(formula_safe(table).to_csv(index=False),
+            return Response(table_bytes(formula_safe(table), ".csv"),
                             media_type="text/csv; charset=utf-8")  # fmt: skip
-        buffer = io.BytesIO()
-        table.to_parquet(buffer, index=False)
-        return Response(buffer.getvalue(), media_type="application/vnd.apache.parquet")
+        return Response(table_bytes(table, ".parquet"), media_type=MEDIA["parquet"])
 
 
 def _endpoint(portal: Portal, page: PortalPage, fmt: str):
@@ -235,6 +233,6 @@ def create_app(directory: str | Path | Observatory) -> FastAPI:
         if not path.is_file():
             # The record-level files exist only when the privacy policy publishes them.
             raise HTTPException(status_code=404, detail=file)
-        return FileResponse(path, filename=file)
+        return FileResponse(path, filename=file, media_type=MEDIA[file.rsplit(".", 1)[-1]])
 
     return app

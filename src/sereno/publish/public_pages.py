@@ -18,6 +18,7 @@ from sereno.i18n import format_number
 from sereno.publish.cube import ALL_YEARS, ROOT
 from sereno.publish.data import HOMICIDE
 from sereno.publish.pages import PortalContext, PortalPage, paged, records, register_page
+from sereno.publish.rates import unit_rates
 from sereno.publish.svg import choropleth, class_breaks, class_of
 
 Offence = Annotated[str, Query(pattern=r"^[0-9A-Z]{2,8}$", description="ICCS code")]
@@ -130,19 +131,9 @@ def _level(ctx: PortalContext, level: str | None) -> str:
 
 def _unit_figures(ctx: PortalContext, source: str, offence: str, year: int) -> pd.DataFrame:
     """Every unit's cell for ``year`` (``ALL_YEARS``: the span) with population and rate."""
-    cells = ctx.data.cells(source, offence)
-    cells = cells[(cells["kind"] == "unit") & (cells["year"] == year)]
-    years = ctx.data.years(source)
-    span = years if year == ALL_YEARS else [year]
-    pops = sum(ctx.data.population(y) for y in span)
-    units = ctx.data.units().merge(
-        cells[["unit_code", "period", "n", "suppressed"]], on="unit_code"
-    )
-    units["population"] = units["unit_code"].map(pops / len(span)).round()
-    person_years = units["unit_code"].map(pops)
-    rate = 1e5 * units["n"].astype(float) / person_years
-    units["rate"] = rate.where(~units["suppressed"] & (person_years > 0)).round(1)
-    return units
+    figures = unit_rates(ctx.data, source, offence)
+    figures = figures[figures["year"] == year].drop(columns="year")
+    return ctx.data.units().merge(figures, on="unit_code")
 
 
 def _period(ctx: PortalContext, source: str, period: str | None) -> int:
