@@ -469,24 +469,46 @@ def sources_data(ctx: PortalContext) -> dict[str, Any]:
     }  # fmt: skip
 
 
+PUBLIC_ALERTS = {"confirmed": ("confirmed",), "reviewed": ("seen", "confirmed"),
+                 "all": ("new", "seen", "confirmed")}  # fmt: skip
+
+
+def public_alerts(data: Any) -> str:
+    """``[privacy] public_alerts``: which alerts the public sees; by default only those an
+    analyst has confirmed (an unknown setting is read as that, the safest)."""
+    setting = str(data.obs.config.document.get("privacy", {}).get("public_alerts", "confirmed"))
+    return setting if setting in PUBLIC_ALERTS else "confirmed"
+
+
 def alerts_data(
     ctx: PortalContext,
     status: Annotated[str | None, Query(pattern="^(new|seen|confirmed)$")] = None,
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> dict[str, Any]:
-    """Alerts not dismissed, newest first; small observed counts are suppressed."""
+    """Alerts newest first, with their units' names; the public sees only those reviewed as
+    ``[privacy] public_alerts`` says, staff every alert not dismissed. Small observed counts
+    are suppressed."""
     alerts = ctx.data.alerts()
     alerts = alerts[alerts["status"] != "dismissed"]
+    setting = public_alerts(ctx.data) if ctx.user is None else "all"
+    shown = PUBLIC_ALERTS[setting]
+    waiting = int((~alerts["status"].isin(shown)).sum())
+    alerts = alerts[alerts["status"].isin(shown)]
     if status is not None:
         alerts = alerts[alerts["status"] == status]
     threshold = ctx.data.policy.min_public_count
+    names = ctx.data.units().set_index("unit_code")["unit_name"]
+    codes = [list(u) for u in alerts["unit_codes"]]
     alerts = alerts.assign(
-        observed=alerts["observed"].where(alerts["observed"] >= threshold),
+        observed=alerts["observed"].where(alerts["observed"] >= threshold).round().astype("Int64"),
         expected=alerts["expected"].round(1),
-        unit_codes=[list(u) for u in alerts["unit_codes"]],
+        unit_codes=codes,
+        unit_names=[[str(names.get(c, c)) for c in u] for u in codes],
+        offence_label=[offence_name(str(c), ctx.lang, ctx.data) for c in alerts["iccs_code"]],
     )
-    return {**paged(alerts, limit, offset), "threshold": threshold}
+    return {**paged(alerts, limit, offset), "threshold": threshold, "awaiting_review": waiting,
+            "shown": setting}  # fmt: skip
 
 
 def register_public_pages() -> None:

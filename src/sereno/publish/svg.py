@@ -95,7 +95,7 @@ def line_chart(
     height: int = 260,
 ) -> str:
     """An SVG line chart of several series over ``periods``; gaps where a value is missing."""
-    left, right, top, bottom = 44, 24, 10, 28
+    left, right, top, bottom = 60, 24, 12, 34
     values = np.array(
         [[np.nan if v is None else v for v in s] for s in series.values()], dtype=float
     )
@@ -119,7 +119,7 @@ def line_chart(
         if len(periods) <= 12 or period.endswith("-01"):
             label = period[:4] if len(periods) > 12 else period
             out.append(
-                f'<text x="{x[i]:.1f}" y="{height - 8}" text-anchor="middle" '
+                f'<text x="{x[i]:.1f}" y="{height - 6}" text-anchor="middle" '
                 f'font-size="11">{escape(label)}</text>'
             )
     for s, row in enumerate(values):
