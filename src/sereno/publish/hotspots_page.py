@@ -88,7 +88,9 @@ def _hot_spots(
 
 
 def hotspots_map(ctx_data: Any, data: dict[str, Any], lang: str, title: str) -> str:
-    """The bins as an SVG choropleth, each unit linked to its page."""
+    """The bins as an SVG choropleth, each unit linked to its page and named where it fits."""
+    from sereno.publish.public_pages import parent_outlines
+
     if not data["units"]:
         return ""
     shapes = ctx_data.geometry(data["level"]).set_index("unit_code")["geometry"]
@@ -98,9 +100,11 @@ def hotspots_map(ctx_data: Any, data: dict[str, Any], lang: str, title: str) -> 
         np.array([u["bin"] + 3 for u in units]),
         np.zeros(len(units), dtype=bool),
         [f"{u['unit_name']}: {u['bin_label']}" for u in units],
-        [f"/units/{u['unit_code']}?lang={lang}" for u in units],
+        [f"/units/{u['unit_code']}?lang={lang}&offence={data['offence']}" for u in units],
         title,
         palette=DIVERGING,
+        names=[u["unit_name"] for u in units],
+        outlines=parent_outlines(ctx_data, data["level"]),
     )
 
 

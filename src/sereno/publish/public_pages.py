@@ -290,9 +290,20 @@ def map_picture(store: Any, data: dict[str, Any], lang: str) -> str:
         np.array([u["rate_class"] for u in units]),
         np.array([u["suppressed"] for u in units]),
         labels,
-        [f"/units/{u['unit_code']}?lang={lang}&source={data['source']}" for u in units],
+        [f"/units/{u['unit_code']}?lang={lang}&source={data['source']}&offence={data['offence']}"
+         for u in units],
         data["offence_label"],
-    )
+        names=[u["unit_name"] for u in units],
+        outlines=parent_outlines(store, data["level"]),
+    )  # fmt: skip
+
+
+def parent_outlines(store: Any, level: str) -> np.ndarray | None:
+    """The polygons of the level above ``level`` (None at the top), to outline on a map."""
+    levels = store.levels
+    if level not in levels or levels.index(level) == 0:
+        return None
+    return store.geometry(levels[levels.index(level) - 1])["geometry"].to_numpy()
 
 
 def _rounded(geometry: Any) -> dict[str, Any]:
