@@ -129,6 +129,11 @@ def test_alerts_are_public_only_once_reviewed(client, app, demo_dir):
     public = client.get("/api/v1/alerts").json()
     assert [a["alert_id"] for a in public["items"]] == found["confirmed"]
     assert "Colonia San Cristóbal" in client.get("/alerts?lang=es").text
+    from sereno.alerts.bulletin import open_alerts_section
+
+    with portal.data.lock:
+        section = open_alerts_section(portal.obs, "en")
+    assert any("Colonia San Cristóbal" in row[2] for row in section.rows)
     # An alert nobody has reviewed yet stays with the staff.
     confirmed = found["confirmed"][0]
     with portal.data.lock:
