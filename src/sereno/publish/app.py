@@ -23,6 +23,7 @@ from fastapi import FastAPI, HTTPException, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -323,5 +324,11 @@ def create_app(directory: str | Path | Observatory) -> FastAPI:
             # The record-level files exist only when the privacy policy publishes them.
             raise HTTPException(status_code=404, detail=file)
         return FileResponse(path, filename=file, media_type=MEDIA[file.rsplit(".", 1)[-1]])
+
+    # Routes added elsewhere (the workspace) document their errors too.
+    errors = {k: v for k, v in _documented("json").items() if k != 200}
+    for route in app.routes:
+        if isinstance(route, APIRoute) and route.path.startswith("/api/"):
+            route.responses = {**errors, **route.responses}
 
     return app
