@@ -22,7 +22,14 @@ PER = 100_000
 
 def unit_rates(data: Any, source: str, offence: str) -> pd.DataFrame:
     """unit_code, year, period, n, suppressed, population, rate: every unit's published year
-    cells of ``source`` and ``offence`` and the whole span's (year ``ALL_YEARS``)."""
+    cells of ``source`` and ``offence`` and the whole span's (year ``ALL_YEARS``), kept with
+    the portal's figures until the store changes."""
+    return data.response(
+        ("unit_rates", source, offence), lambda: _unit_rates(data, source, offence)
+    )
+
+
+def _unit_rates(data: Any, source: str, offence: str) -> pd.DataFrame:
     cells = data.cells(source, offence)
     cells = cells[cells["kind"] == "unit"][["unit_code", "year", "period", "n", "suppressed"]]
     years = data.years(source)
