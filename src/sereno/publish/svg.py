@@ -145,7 +145,7 @@ def line_chart(
     height: int = 260,
 ) -> str:
     """An SVG line chart of several series over ``periods``; gaps where a value is missing."""
-    left, right, top, bottom = 60, 24, 12, 34
+    left, right, top, bottom = 60, 36, 12, 34
     values = np.array(
         [[np.nan if v is None else v for v in s] for s in series.values()], dtype=float
     )
