@@ -38,6 +38,9 @@ crs = "EPSG:4326"
 [privacy]
 # Public counts below this are suppressed ("<5").
 min_public_count = 5
+# Alerts the public portal shows: confirmed (by an analyst, the default) | reviewed (seen
+# or confirmed) | all (new ones too, before anyone has looked at them).
+public_alerts = "confirmed"
 
 # One table per source, written by `sereno ingest`:
 # [sources.policia]

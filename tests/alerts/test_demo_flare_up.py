@@ -122,4 +122,5 @@ def test_the_bulletin_lists_the_open_alerts(demo, tmp_path):
     html = out.read_text(encoding="utf-8")
     section = html[html.index("Open alerts") : html.index("Method")]
     assert "space-time cluster" in section
-    assert any(code in section for code in truth["unit_codes"])
+    names = obs.engine.frame("SELECT unit_code, name FROM units").set_index("unit_code")["name"]
+    assert any(names[code] in section for code in truth["unit_codes"])  # names, not codes

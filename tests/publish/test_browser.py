@@ -54,7 +54,7 @@ def test_pages_in_both_languages_upload_and_no_outside_request(browser, live_ser
         assert page.locator(".card .big").first.inner_text().strip() != ""
         page.screenshot(path=str(SHOTS / f"overview-{lang}.png"), full_page=True)
         page.click(f"header nav >> text={map_word}")
-        assert page.locator("svg.map path").count() == 150
+        assert page.locator("svg.map a path").count() == 150  # plus the distritos outlined
         box = page.locator("svg.map").bounding_box()
         assert box and box["width"] > 400 and box["height"] > 300
         page.screenshot(path=str(SHOTS / f"map-{lang}.png"), full_page=False)

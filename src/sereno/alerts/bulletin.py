@@ -1,4 +1,5 @@
-"""The bulletin's "open alerts" section: what was detected and not yet dismissed."""
+"""The bulletin's "open alerts" section: what was detected and not yet dismissed, each alert
+with its units by name (a reader knows "San Cristóbal", not "C120")."""
 
 from __future__ import annotations
 
@@ -15,6 +16,9 @@ MAX_UNITS_SHOWN = 5
 def open_alerts_section(observatory: Observatory, lang: str, limit: int = 20) -> BulletinSection:
     """The newest ``limit`` open alerts as a bulletin section in ``lang``."""
     alerts = open_alerts(observatory, limit=limit)
+    names = observatory.engine.frame("SELECT unit_code, name FROM units").set_index("unit_code")[
+        "name"
+    ]
 
     def m(key: str, **values: object) -> str:
         return t(f"alerts.bulletin.{key}", lang, **values)
@@ -26,7 +30,7 @@ def open_alerts_section(observatory: Observatory, lang: str, limit: int = 20) ->
 
     rows = []
     for a in alerts.itertuples():
-        units = [str(u) for u in (a.unit_codes if a.unit_codes is not None else [])]
+        units = [str(names.get(u, u)) for u in (a.unit_codes if a.unit_codes is not None else [])]
         shown = ", ".join(units[:MAX_UNITS_SHOWN]) + (" …" if len(units) > MAX_UNITS_SHOWN else "")
         rows.append(
             [

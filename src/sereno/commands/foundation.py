@@ -361,9 +361,14 @@ def demo(
 ) -> None:
     """Construir Ciudad Demo (sintética) / build Ciudad Demo (synthetic)."""
     from sereno.demo.build import build_demo
+    from sereno.demo.scan import scan_demo
 
-    with steps(t("cli.demo_generating"), DEMO_STEPS + 2 * reconcile) as step:
+    with steps(t("cli.demo_generating"), DEMO_STEPS + 2 * reconcile + 1) as step:
         result = build_demo(directory, seed=seed, on_step=step)
+        with open_observatory(directory) as obs:
+            # The scan the meeting of the flare-up's last month would have run, reviewed.
+            step("scan")
+            scan_demo(obs, result.truth, seed=seed)
         if reconcile:
             # The same calls as `sereno link` and `sereno estimate --by year`, so that the
             # demo's bulletin and portal can show linked events and estimated totals.

@@ -39,7 +39,7 @@ def export(
     directory: DirOption = Path("."),
     as_json: JsonOption = False,
 ) -> None:
-    """Exportar datos abiertos / export open data (CSV, Parquet, GeoJSON, datapackage.json)."""
+    """Exportar datos abiertos / export open data (CSV, XLSX, Parquet, GeoJSON, GeoPackage)."""
     from sereno.publish.data import PortalData
     from sereno.publish.opendata import export_open_data
     from sereno.store import Observatory

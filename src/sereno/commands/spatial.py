@@ -76,6 +76,7 @@ def hotspots(
         seed=seed,
         fdr_alpha=fdr,
     )
+    figure = None
     if file is not None:
         result = hotspots_from_file(
             file,
@@ -92,6 +93,7 @@ def hotspots(
         from sereno.store import Observatory
 
         with Observatory.open(directory) as obs:
+            # Printed maps of the store's units carry their names and parents' outlines.
             result = hotspots_from_store(
                 obs,
                 value or "count",
@@ -103,9 +105,13 @@ def hotspots(
                 grid=grid,
                 **options,
             )
+            if map_file and not grid:
+                from sereno.spatial.maps import bin_map, store_map_context
+
+                figure = bin_map(result, **store_map_context(obs, result))
     written = [str(write_output(result, out))] if out else []
     if map_file:
-        figure = result.plot()
+        figure = figure or result.plot()
         map_file.parent.mkdir(parents=True, exist_ok=True)
         figure.savefig(map_file, dpi=150, bbox_inches="tight")
         written.append(str(map_file))

@@ -3,17 +3,18 @@
 Reading goes through pyogrio (GDAL) or pyarrow for GeoParquet; a layer that declares no
 coordinate reference system takes the one given, and may be reprojected on the way in.
 Writing is by extension; GeoJSON is written as strict JSON (RFC 7946 / RFC 8259: missing and
-infinite numbers become null, never NaN or Infinity).
+infinite numbers become null, never NaN or Infinity; whole numbers as integers).
 """
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sereno.errors import InputFileError, SerenoError
 from sereno.io.limits import first_line
-from sereno.io.tables import finite
+from sereno.io.tables import finite, integers_as_integers
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -68,7 +69,19 @@ def write_layer(frame: gpd.GeoDataFrame, path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     if suffix in PARQUET:
         frame.to_parquet(path, index=False)
+    elif suffix in (".geojson", ".json") and _lon_lat(frame):
+        # RFC 7946 itself: a bare FeatureCollection, without GDAL's "name" and "crs" members.
+        collection = json.loads(
+            integers_as_integers(finite(frame)).to_json(na="null", drop_id=True)
+        )
+        path.write_text(json.dumps(collection, ensure_ascii=False, allow_nan=False),
+                        encoding="utf-8")  # fmt: skip
     else:
         # GDAL writes NaN as null but drops an infinite value's property; both become null.
         finite(frame).to_file(path, driver=DRIVERS[suffix])
     return path
+
+
+def _lon_lat(frame: gpd.GeoDataFrame) -> bool:
+    """Whether ``frame`` is in longitude/latitude (WGS 84), the only CRS of RFC 7946."""
+    return frame.crs is None or frame.crs.to_epsg() == 4326

@@ -9,6 +9,7 @@ that are strict JSON (RFC 8259: no NaN or Infinity).
 
 from __future__ import annotations
 
+import io
 import json
 import struct
 from pathlib import Path
@@ -67,17 +68,42 @@ def write_table(frame: pd.DataFrame, path: Path, fallback: str | None = None) ->
             raise SerenoError("io.bad_output", file=path, formats=", ".join(WRITE_SUFFIXES))
         suffix = fallback
     path.parent.mkdir(parents=True, exist_ok=True)
-    if suffix in (".csv", ".txt"):
-        frame.to_csv(path, index=False)
-    elif suffix == ".tsv":
-        frame.to_csv(path, index=False, sep="\t")
-    elif suffix == ".xlsx":
-        frame.to_excel(path, index=False)
-    elif suffix == ".parquet":
-        frame.to_parquet(path, index=False)
-    else:
-        path.write_text(strict_json(frame), encoding="utf-8")
+    path.write_bytes(table_bytes(frame, suffix))
     return path
+
+
+def table_bytes(frame: pd.DataFrame, suffix: str) -> bytes:
+    """``frame`` as the bytes of a ".csv", ".tsv", ".txt", ".xlsx", ".parquet" or ".json"
+    file: what ``write_table`` writes and the portal sends. The text formats and XLSX write
+    whole numbers as integers ("51", not "51.0") and infinities as missing; Parquet keeps
+    the frame's own types."""
+    if suffix == ".parquet":
+        buffer = io.BytesIO()
+        frame.to_parquet(buffer, index=False)
+        return buffer.getvalue()
+    frame = integers_as_integers(finite(frame))
+    if suffix in (".csv", ".txt", ".tsv"):
+        return frame.to_csv(index=False, sep="\t" if suffix == ".tsv" else ",").encode("utf-8")
+    if suffix == ".xlsx":
+        buffer = io.BytesIO()
+        frame.to_excel(buffer, index=False)
+        return buffer.getvalue()
+    return strict_json(frame).encode("utf-8")
+
+
+def integers_as_integers(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with each float column whose values are all whole numbers (a count or an
+    age with gaps, which pandas holds as floats) as nullable integers."""
+    out = frame
+    for column in frame.select_dtypes("float").columns:
+        values = frame[column].to_numpy(dtype=float)
+        known = values[np.isfinite(values)]
+        if known.size and np.all(known == np.round(known)) and np.abs(known).max() < 2**53:
+            if out is frame:
+                out = frame.copy()
+            out[column] = pd.array(np.round(values), dtype="Int64")
+            out.loc[~np.isfinite(values), column] = pd.NA
+    return out
 
 
 def finite(frame: pd.DataFrame) -> pd.DataFrame:

@@ -10,19 +10,22 @@ browser too.
 from __future__ import annotations
 
 import inspect
-import io
 import json
 import typing
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from fastapi import FastAPI, HTTPException, Query, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from sereno.errors import SerenoError
 from sereno.i18n import LANGUAGES
+from sereno.io.tables import table_bytes
 from sereno.publish import auth
 from sereno.publish.data import PortalData
 from sereno.publish.emerging_page import register_emerging_page
@@ -31,7 +34,7 @@ from sereno.publish.field_forms import add_field_forms
 from sereno.publish.field_pages import register_field_pages
 from sereno.publish.harms_page import register_harms_page
 from sereno.publish.hotspots_page import register_hotspots_page
-from sereno.publish.opendata import FILES
+from sereno.publish.opendata import FILES, MEDIA
 from sereno.publish.opendata_page import opendata_folder
 from sereno.publish.pages import Account, PortalContext, PortalPage, pages
 from sereno.publish.privacy import PUBLIC, RESTRICTED
@@ -74,13 +77,17 @@ class Portal:
         return PortalContext(self.data, choose_language(request, lang, self.obs.config), user)
 
     def error(
-        self, error: SerenoError, ctx: PortalContext, html: bool, request: Request
-    ) -> Response:
-        status = 404 if error.key in NOT_FOUND_KEYS else 400
+        self, error: SerenoError, ctx: PortalContext, html: bool, request: Request,
+        status: int | None = None,
+    ) -> Response:  # fmt: skip
+        """An error as an HTML page in the reader's language, or as JSON with the message in
+        both languages."""
+        status = status or (404 if error.key in NOT_FOUND_KEYS else 400)
         if html:
             return self.renderer.page("error.html", request, ctx, "publish.error_title",
                                       {"message": error.message(ctx.lang)}, status)  # fmt: skip
-        return PortalJSON(error.to_dict(ctx.lang), status_code=status)
+        body = {**error.to_dict(ctx.lang), "messages": {k: error.message(k) for k in LANGUAGES}}
+        return PortalJSON(body, status_code=status)
 
     def refuse(self, ctx: PortalContext, html: bool, request: Request) -> Response:
         """Anonymous visitors are sent to sign in (HTML) or get 401; others without the
@@ -137,11 +144,9 @@ class Portal:
             return PortalJSON(collection, media_type="application/geo+json")
         table = self.data.policy.frame(page.table(data), audience)
         if fmt == "csv":
-            return Response(formula_safe(table).to_csv(index=False),
+            return Response(table_bytes(formula_safe(table), ".csv"),
                             media_type="text/csv; charset=utf-8")  # fmt: skip
-        buffer = io.BytesIO()
-        table.to_parquet(buffer, index=False)
-        return Response(buffer.getvalue(), media_type="application/vnd.apache.parquet")
+        return Response(table_bytes(table, ".parquet"), media_type=MEDIA["parquet"])
 
 
 def _endpoint(portal: Portal, page: PortalPage, fmt: str):
@@ -166,6 +171,67 @@ def _endpoint(portal: Portal, page: PortalPage, fmt: str):
     endpoint.__doc__ = page.data.__doc__
     endpoint.__name__ = f"{page.key}_{fmt}"
     return endpoint
+
+
+ERROR_SCHEMA = {
+    "type": "object",
+    "required": ["error", "message"],
+    "properties": {
+        "error": {"type": "string", "description": "message key"},
+        "message": {"type": "string", "description": "in the request's language"},
+        "messages": {"type": "object", "additionalProperties": {"type": "string"},
+                     "description": "the message in every language (es, en)"},
+    },
+}  # fmt: skip
+FORMAT_CONTENT = {
+    "csv": {"text/csv": {"schema": {"type": "string"}}},
+    "parquet": {MEDIA["parquet"]: {"schema": {"type": "string", "format": "binary"}}},
+    "geojson": {MEDIA["geojson"]: {"schema": {"type": "object"}}},
+    "file": {m: {"schema": {"type": "string", "format": "binary"}} for m in MEDIA.values()},
+}
+
+
+def _documented(fmt: str) -> dict[int | str, dict[str, Any]]:
+    """The OpenAPI responses of a route: its content by media type, and its errors (400 for
+    a value the route does not take, 404 for an unknown unit or file, 401/403 for a
+    restricted page), each a JSON error with its message in both languages."""
+    error = {"application/json": {"schema": ERROR_SCHEMA}}
+    out: dict[int | str, dict[str, Any]] = {
+        400: {"description": "Bad parameter value / valor no admitido", "content": error},
+        404: {"description": "Not found / no encontrado", "content": error},
+        401: {"description": "Sign in / iniciar sesión", "content": error},
+        403: {"description": "Forbidden / sin permiso", "content": error},
+    }
+    if fmt in FORMAT_CONTENT:
+        out[200] = {"description": "OK", "content": FORMAT_CONTENT[fmt]}
+    return out
+
+
+def _is_html(request: Request) -> bool:
+    """Whether ``request`` is for a page a person reads (not the API or a file)."""
+    path = request.url.path
+    return not path.startswith(("/api/", "/static/")) and "." not in path.rsplit("/", 1)[-1]
+
+
+def _quiet_context(portal: Portal, request: Request) -> PortalContext:
+    """The context of a request whose ``lang`` may itself be the bad value."""
+    asked = request.query_params.get("lang")
+    return portal.context(request, asked if asked in LANGUAGES else None)
+
+
+def _expected(error: dict[str, Any]) -> str:
+    """What the parameter takes, in words both languages read: its choices or its range."""
+    context = error.get("ctx") or {}
+    pattern = str(context.get("pattern", ""))
+    if pattern.startswith("^(") and pattern.endswith(")$") and "[" not in pattern:
+        return " | ".join(pattern[2:-2].split("|"))
+    bounds = [f"{op} {context[k]}" for k, op in (("ge", "≥"), ("gt", ">"), ("le", "≤"),
+                                                  ("lt", "<")) if k in context]  # fmt: skip
+    if bounds:
+        return ", ".join(bounds)
+    if pattern:
+        return pattern
+    return {"int_parsing": "0-9", "missing": "…"}.get(str(error.get("type")), "")
 
 
 def create_app(directory: str | Path | Observatory) -> FastAPI:
@@ -205,25 +271,53 @@ def create_app(directory: str | Path | Observatory) -> FastAPI:
             response.headers["Cache-Control"] = "public, max-age=86400"
         return response
 
+    @app.exception_handler(RequestValidationError)
+    async def bad_parameter(request: Request, exc: RequestValidationError) -> Response:
+        """A query value the page does not know: 400 with what was wrong, never a default
+        put in its place (FastAPI's own answer is a 422 in JSON, even on an HTML page)."""
+        first = exc.errors()[0] if exc.errors() else {}
+        where = first.get("loc", ("query", "?"))
+        name = str(where[-1]) if where else "?"
+        value = request.query_params.get(name, request.path_params.get(name, ""))
+        error = SerenoError("publish.bad_parameter", name=name, value=str(value)[:80],
+                            expected=_expected(first))  # fmt: skip
+        return portal.error(error, _quiet_context(portal, request), _is_html(request), request)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        """Unknown pages and methods: an HTML page for a person, JSON for the API."""
+        key = "publish.not_found" if exc.status_code == 404 else "publish.http_error"
+        error = SerenoError(key, path=request.url.path, status=exc.status_code)
+        return portal.error(error, _quiet_context(portal, request), _is_html(request), request,
+                            exc.status_code)  # fmt: skip
+
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     add_workspace(app, portal)
     add_field_forms(app, portal)
     for page in pages():
         for fmt in page.variants:
             app.add_api_route(f"{page.api_path}.{fmt}", _endpoint(portal, page, fmt),
-                              methods=["GET"], tags=[page.key])  # fmt: skip
+                              methods=["GET"], tags=[page.key], response_class=Response,
+                              responses=_documented(fmt))  # fmt: skip
         app.add_api_route(page.api_path, _endpoint(portal, page, "json"), methods=["GET"],
-                          tags=[page.key])  # fmt: skip
+                          tags=[page.key], responses=_documented("json"))  # fmt: skip
         app.add_api_route(page.path, _endpoint(portal, page, "html"), methods=["GET"],
                           include_in_schema=False, response_class=HTMLResponse)  # fmt: skip
 
-    @app.get("/api/v1/opendata/{file}", tags=["opendata"])
+    @app.get("/api/v1/opendata/{file}", tags=["opendata"], response_class=Response,
+             responses=_documented("file"))  # fmt: skip
     def opendata_file(file: Literal[FILES]) -> FileResponse:  # type: ignore[valid-type]
         """One open-data file (the same files ``sereno export`` writes)."""
         path = opendata_folder(portal.data) / file
         if not path.is_file():
             # The record-level files exist only when the privacy policy publishes them.
             raise HTTPException(status_code=404, detail=file)
-        return FileResponse(path, filename=file)
+        return FileResponse(path, filename=file, media_type=MEDIA[file.rsplit(".", 1)[-1]])
+
+    # Routes added elsewhere (the workspace) document their errors too.
+    errors = {k: v for k, v in _documented("json").items() if k != 200}
+    for route in app.routes:
+        if isinstance(route, APIRoute) and route.path.startswith("/api/"):
+            route.responses = {**errors, **route.responses}
 
     return app

@@ -13,8 +13,10 @@ DESCRIPTIONS = {
     "datapackage.json": "publish.file_datapackage",
     "counts_by_unit": "publish.file_counts_by_unit",
     "counts_by_month": "publish.file_counts_by_month",
+    "counts_wide": "publish.file_counts_wide",
     "records": "publish.file_records",
     "units.geojson": "publish.file_units",
+    "units.gpkg": "publish.file_units_gpkg",
 }
 
 

@@ -38,26 +38,49 @@ def class_of(values: np.ndarray, breaks: Sequence[float]) -> np.ndarray:
     return np.where(np.isfinite(values), np.minimum(idx, len(breaks) - 1), -1)
 
 
-def path_data(geometries: np.ndarray, width: float = 800.0) -> tuple[list[str], float]:
-    """SVG path strings of polygons in lon/lat, equirectangular at their mean latitude."""
+def projection(geometries: np.ndarray, width: float = 800.0):
+    """(project, height): a function taking lon/lat geometries to the drawing's units
+    (equirectangular at the mean latitude of ``geometries``, ``width`` wide, y down)."""
     bounds = shapely.total_bounds(geometries)
     mid = np.cos(np.radians((bounds[1] + bounds[3]) / 2))
     scale = width / max((bounds[2] - bounds[0]) * mid, 1e-9)
     height = (bounds[3] - bounds[1]) * scale
-    parts, part_of = shapely.get_parts(geometries, return_index=True)
+
+    def project(shapes: np.ndarray) -> np.ndarray:
+        return shapely.transform(
+            shapes,
+            lambda xy: np.column_stack(
+                [(xy[:, 0] - bounds[0]) * mid * scale, (bounds[3] - xy[:, 1]) * scale]
+            ),
+        )
+
+    return project, float(height)
+
+
+def path_data(geometries: np.ndarray, width: float = 800.0) -> tuple[list[str], float]:
+    """SVG path strings of polygons in lon/lat, equirectangular at their mean latitude."""
+    project, height = projection(geometries, width)
+    return svg_paths(project(geometries)), height
+
+
+def svg_paths(drawn: np.ndarray) -> list[str]:
+    """SVG path strings of polygons already in the drawing's units."""
+    parts, part_of = shapely.get_parts(drawn, return_index=True)
     rings, ring_of = shapely.get_rings(parts, return_index=True)
     xy, point_of = shapely.get_coordinates(rings, return_index=True)
-    x = (xy[:, 0] - bounds[0]) * mid * scale
-    y = (bounds[3] - xy[:, 1]) * scale
-    text = np.char.add(np.char.add(np.char.mod("%.1f", x), ","), np.char.mod("%.1f", y))
+    text = np.char.add(np.char.add(np.char.mod("%.1f", xy[:, 0]), ","),
+                       np.char.mod("%.1f", xy[:, 1]))  # fmt: skip
     starts = np.r_[True, point_of[1:] != point_of[:-1]]
     text = np.where(starts, np.char.add("M", text), np.char.add("L", text))
     ring_text = [" ".join(chunk) + "Z" for chunk in np.split(text, np.flatnonzero(starts)[1:])]
     unit_of_ring = part_of[ring_of]
-    paths = [""] * len(geometries)
+    paths = [""] * len(drawn)
     for unit, ring in zip(unit_of_ring, ring_text, strict=True):
         paths[unit] += ring
-    return paths, float(height)
+    return paths
+
+
+LABEL_SIZE = 11.0  # drawing units: about 9 px at the portal's 680 px wide map
 
 
 def choropleth(
@@ -68,16 +91,43 @@ def choropleth(
     links: Sequence[str],
     title: str,
     palette: Sequence[str] | None = None,
+    names: Sequence[str] | None = None,
+    outlines: np.ndarray | None = None,
 ) -> str:
-    """An SVG choropleth: one linked, titled path per unit, coloured ``palette[class]``."""
+    """An SVG choropleth: one linked, titled path per unit, coloured ``palette[class]``;
+    ``names`` written inside the units where they fit, ``outlines`` (the larger units they
+    belong to) drawn over them as heavier lines."""
     palette = PALETTE if palette is None else palette
-    paths, height = path_data(geometries)
+    project, height = projection(geometries)
+    drawn = project(geometries)
+    paths = svg_paths(drawn)
     shapes = []
     for d, k, hidden, label, href in zip(paths, classes, suppressed, labels, links, strict=True):
         fill = "url(#hatch)" if hidden else (palette[k] if k >= 0 else "#fff")
         shapes.append(
             f'<a href="{escape(href)}"><path d="{d}" fill="{fill}" stroke="#444" '
             f'stroke-width="0.6" fill-rule="evenodd"><title>{escape(label)}</title></path></a>'
+        )
+    if outlines is not None and len(outlines):
+        lines = svg_paths(project(np.asarray(outlines)))
+        shapes.append(
+            '<g class="outlines" fill="none" stroke="#111" stroke-width="2.2" '
+            'pointer-events="none">' + "".join(f'<path d="{d}"/>' for d in lines) + "</g>"
+        )
+    if names is not None:
+        from sereno.spatial.labels import fitting_labels
+
+        placed = [p for p in fitting_labels(drawn, names, LABEL_SIZE) if p is not None]
+        shapes.append(
+            f'<g class="unit-labels" font-size="{LABEL_SIZE:g}" text-anchor="middle" '
+            'pointer-events="none" fill="#111" stroke="#fff" stroke-width="2.5" '
+            'paint-order="stroke">'
+            + "".join(
+                f'<text class="unit-label" x="{p.x:.1f}" y="{p.y + LABEL_SIZE * 0.35:.1f}">'
+                f"{escape(p.text)}</text>"
+                for p in placed
+            )
+            + "</g>"
         )
     return (
         f'<svg class="map" viewBox="-2 -2 804 {height + 4:.0f}" role="img" '
@@ -95,7 +145,7 @@ def line_chart(
     height: int = 260,
 ) -> str:
     """An SVG line chart of several series over ``periods``; gaps where a value is missing."""
-    left, right, top, bottom = 44, 24, 10, 28
+    left, right, top, bottom = 60, 36, 12, 34
     values = np.array(
         [[np.nan if v is None else v for v in s] for s in series.values()], dtype=float
     )
@@ -119,7 +169,7 @@ def line_chart(
         if len(periods) <= 12 or period.endswith("-01"):
             label = period[:4] if len(periods) > 12 else period
             out.append(
-                f'<text x="{x[i]:.1f}" y="{height - 8}" text-anchor="middle" '
+                f'<text x="{x[i]:.1f}" y="{height - 6}" text-anchor="middle" '
                 f'font-size="11">{escape(label)}</text>'
             )
     for s, row in enumerate(values):
