@@ -28,6 +28,7 @@ from rich.progress import (
 )  # fmt: skip
 
 from sereno.errors import SerenoError
+from sereno.i18n import t
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -63,12 +64,32 @@ def main(
         str | None,
         typer.Option("--as", help="Cuenta con la que actuar / account to act as (SERENO_AS)"),
     ] = None,
+    wait: Annotated[
+        float | None,
+        typer.Option(
+            "--wait",
+            min=0,
+            help="Segundos de espera si el almacén está en uso / "
+            "seconds to wait for a busy store (SERENO_WAIT, 10)",
+        ),
+    ] = None,
 ) -> None:
     if lang:
         os.environ["SERENO_LANG"] = lang
     if as_account:
         # Read by sereno.records.cli_actor: every write the command makes is this account's.
         os.environ["SERENO_AS"] = as_account
+    from sereno.store import locking
+
+    if wait is not None:
+        os.environ[locking.WAIT_ENV] = str(wait)
+    locking.on_wait = _say_waiting
+
+
+def _say_waiting(holder: Any, waited: float, allowed: float) -> None:
+    """The progress line of a command waiting for a busy store (``sereno.store.locking``)."""
+    errors.print(t("store.waiting", pid=holder.pid or "?", command=holder.command,
+                   wait=f"{allowed:g}"), highlight=False, markup=False, soft_wrap=True)  # fmt: skip
 
 
 def command(function: Callable[..., Any]) -> Callable[..., Any]:

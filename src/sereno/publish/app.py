@@ -13,7 +13,10 @@ import inspect
 import io
 import json
 import math
+import os
 import typing
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -25,6 +28,7 @@ from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
+from sereno.config import CONFIG_NAME, Config
 from sereno.errors import SerenoError
 from sereno.i18n import LANGUAGES
 from sereno.publish import auth
@@ -41,8 +45,12 @@ from sereno.publish.render import LANG_COOKIE, Renderer, choose_language
 from sereno.publish.spreadsheet import formula_safe
 from sereno.records.accounts import session
 from sereno.store import Observatory
+from sereno.store.locking import StoreBusyError
+from sereno.store.reading import ReadView, read_view
 
 STATIC = Path(__file__).parent / "static"
+#: The observatory of ``portal_from_environment`` (``sereno serve --workers N``).
+PORTAL_DIR = "SERENO_PORTAL_DIR"
 NOT_FOUND_KEYS = {"publish.unknown_unit"}
 HEADERS = {
     "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; style-src 'self'; "
@@ -75,16 +83,31 @@ class PortalJSON(JSONResponse):
 
 
 class Portal:
-    """The open observatory, its figures, its templates and who is asking."""
+    """The open observatory, its figures, its templates and who is asking.
 
-    def __init__(self, obs: Observatory) -> None:
-        self.obs = obs
-        self.data = PortalData(obs)
+    ``obs`` reads (through the store's read view, never holding the store); a write opens
+    the store for itself (``writing``) and lets go of it at once.
+    """
+
+    def __init__(self, directory: Path, view: ReadView) -> None:
+        self.directory = directory
+        config = Config.load(directory / CONFIG_NAME)
+        self.obs = Observatory(directory, config, view.engine)
+        self.view = view
+        self.data = PortalData(self.obs, view)
         self.renderer = Renderer(self)
 
+    @contextmanager
+    def writing(self) -> Iterator[Observatory]:
+        """The store opened for one write (waiting a little if a command holds it: then
+        ``StoreBusyError``), closed after; the calling thread reads the result next."""
+        with Observatory.open(self.directory) as obs:
+            yield obs
+        self.data.refresh()
+
     def context(self, request: Request, lang: str | None) -> PortalContext:
-        with self.data.lock:
-            found = session(self.obs, request.cookies.get(auth.SESSION_COOKIE))
+        self.data.refresh()
+        found = session(self.obs, request.cookies.get(auth.SESSION_COOKIE))
         user = Account(*found) if found else None
         return PortalContext(self.data, choose_language(request, lang, self.obs.config), user)
 
@@ -140,9 +163,9 @@ class Portal:
             action = (
                 "portal_view_restricted" if fmt in ("html", "json") else "portal_export_restricted"
             )
-            with self.data.lock:
-                self.obs.audit(action, request.url.path, actor=ctx.user.username,
-                               query=str(request.url.query), format=fmt)  # fmt: skip
+            with self.writing() as obs:
+                obs.audit(action, request.url.path, actor=ctx.user.username,
+                          query=str(request.url.query), format=fmt)  # fmt: skip
         if html:
             return self.renderer.page(page.template, request, ctx, page.title, data, page=page)
         if fmt == "json":
@@ -183,18 +206,21 @@ def _endpoint(portal: Portal, page: PortalPage, fmt: str):
     return endpoint
 
 
-def create_app(directory: str | Path | Observatory) -> FastAPI:
-    """The portal of the observatory in ``directory`` (opened here, or given open)."""
+def create_app(directory: str | Path) -> FastAPI:
+    """The portal of the observatory in ``directory``, which it reads without holding its
+    store (other processes write it meanwhile); several such apps serve at once."""
     from sereno.publish.workspace import add_workspace
 
-    obs = directory if isinstance(directory, Observatory) else Observatory.open(directory)
+    directory = Path(directory)
+    with Observatory.open(directory) as obs:  # brings the store's schema up to date
+        config = obs.config
     register_public_pages()
     register_evaluations_page()
     register_hotspots_page()
     register_reconciliation_page()
-    portal = Portal(obs)
+    portal = Portal(directory, read_view(config))
     app = FastAPI(
-        title=f"Sereno API: {obs.config.name}",
+        title=f"Sereno API: {config.name}",
         version="1",
         openapi_url="/api/v1/openapi.json",
         docs_url=None,
@@ -215,6 +241,16 @@ def create_app(directory: str | Path | Observatory) -> FastAPI:
                                 secure=auth.https(request))  # fmt: skip
         if request.method == "GET" and request.url.path.startswith("/static/"):
             response.headers["Cache-Control"] = "public, max-age=86400"
+        return response
+
+    @app.exception_handler(StoreBusyError)
+    def store_busy(request: Request, error: StoreBusyError) -> Response:
+        # A write met the store held by a command for longer than the portal waits.
+        ctx = portal.context(request, None)
+        html = not request.url.path.startswith("/api/")
+        response = portal.error(error, ctx, html, request)
+        response.status_code = 503
+        response.headers["Retry-After"] = "10"
         return response
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
@@ -238,3 +274,9 @@ def create_app(directory: str | Path | Observatory) -> FastAPI:
         return FileResponse(path, filename=file)
 
     return app
+
+
+def portal_from_environment() -> FastAPI:
+    """The portal of the observatory named by ``SERENO_PORTAL_DIR``: the app each worker
+    process of ``sereno serve --workers N`` builds for itself."""
+    return create_app(os.environ[PORTAL_DIR])

@@ -6,22 +6,25 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import pandas as pd
 import pyarrow as pa
 
 from sereno.store.dialect import DUCKDB
 from sereno.store.engine import Engine
+from sereno.store.locking import connect
 
 
 class DuckDBEngine(Engine):
     dialect = DUCKDB
 
-    def __init__(self, path: str | Path = ":memory:", read_only: bool = False) -> None:
+    def __init__(
+        self, path: str | Path = ":memory:", read_only: bool = False, wait: float | None = None
+    ) -> None:
         self.path = str(path)
         # No extension is ever downloaded: field machines are offline.
         config = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
-        self.con = duckdb.connect(self.path, read_only=read_only, config=config)
+        # Another process may hold the file: wait ``wait`` seconds (--wait), then say who.
+        self.con = connect(self.path, read_only, config, wait)
 
     def execute(self, sql: str, params: Sequence[Any] | None = None) -> None:
         self.con.execute(sql, params or [])
