@@ -192,8 +192,8 @@ def test_a_command_meeting_a_busy_store_says_who_holds_it_in_one_line(tmp_path: 
     directory = tmp_path / "obs"
     Observatory.create(directory, "Prueba").close()
     holder = subprocess.Popen([sys.executable, "-c", "import duckdb, sys, time\n"
-                               f"duckdb.connect({str(directory / 'sereno.duckdb')!r})\n"
-                               "print('held', flush=True); time.sleep(30)"],
+                               f"held = duckdb.connect({str(directory / 'sereno.duckdb')!r})\n"
+                               "print('held', flush=True); time.sleep(600)"],
                               stdout=subprocess.PIPE, text=True)  # fmt: skip
     try:
         assert holder.stdout.readline().strip() == "held"
@@ -207,10 +207,11 @@ def test_a_command_meeting_a_busy_store_says_who_holds_it_in_one_line(tmp_path: 
         assert code == 2 and error["error"] == "store.busy" and error["pid"] == holder.pid
         # Given time, the command waits for the holder to let go and then runs.
         waiting = run("status", "--dir", str(directory), "--json", wait=60)
-        time.sleep(1.5)
+        told = waiting.stderr.readline()
+        assert f"PID {holder.pid}" in told and "waiting up to 60 s" in told
         holder.kill()
         code, out, err = finished(waiting)
-        assert code == 0 and json.loads(out)["name"] == "Prueba" and "PID" in err
+        assert code == 0 and json.loads(out)["name"] == "Prueba", err
     finally:
         holder.kill()
         holder.wait()

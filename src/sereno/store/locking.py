@@ -94,7 +94,7 @@ def _command_line(pid: int) -> str | None:
     except OSError:
         return None
     args = [a.decode(errors="replace") for a in raw.split(b"\0") if a]
-    if len(args) > 1 and Path(args[0]).name.startswith("python"):
+    if len(args) > 1 and Path(args[0]).name.startswith("python") and args[1] != "-c":
         args = args[2:] if args[1] == "-m" else args[1:]
     if not args:
         return None
