@@ -101,7 +101,7 @@ class Portal:
     def writing(self) -> Iterator[Observatory]:
         """The store opened for one write (waiting a little if a command holds it: then
         ``StoreBusyError``), closed after; the calling thread reads the result next."""
-        with Observatory.open(self.directory) as obs:
+        with Observatory.open(self.directory, self.obs.config) as obs:
             yield obs
         self.data.refresh()
 

@@ -33,7 +33,7 @@ T = TypeVar("T")
 
 
 def cached(method: Callable[..., T]) -> Callable[..., T]:
-    """Memoise a ``PortalData`` method on its arguments for the store's generation."""
+    """Memoise a ``PortalData`` method on its arguments until the store's data changes."""
 
     @wraps(method)
     def wrapper(self: PortalData, *args: Any) -> T:
@@ -73,13 +73,17 @@ class PortalData:
                     self.responses.clear()
         return generation
 
-    def _key(self, key: tuple) -> tuple:
-        return (getattr(self._local, "generation", self.generation), *key)
+    def _current(self) -> bool:
+        """Whether this thread reads the newest generation (the one the caches hold); a
+        thread still on an older one, for the moment of a change, neither reads nor fills
+        them."""
+        return getattr(self._local, "generation", self.generation) == self.generation
 
     def once(self, key: tuple, make: Callable[[], T]) -> T:
-        """The cached value of ``key`` at this thread's generation, made by one thread only
-        (others asking for the same figure wait for it; different figures do not wait)."""
-        key = self._key(key)
+        """The cached value of ``key``, made by one thread only (others asking for the same
+        figure wait for it; different figures do not wait for each other)."""
+        if not self._current():
+            return make()
         with self._guard:
             if key in self._cache:
                 return self._cache[key]
@@ -90,7 +94,8 @@ class PortalData:
                     return self._cache[key]
             value = make()
             with self._guard:
-                self._cache[key] = value
+                if self._current():
+                    self._cache[key] = value
                 self._making.pop(key, None)
         return value
 
@@ -105,16 +110,18 @@ class PortalData:
 
     def response(self, key: tuple, make: Callable[[], T]) -> T:
         """A public response from the cache, or made and kept (least recently used first out)."""
-        key = self._key(key)
+        if not self._current():
+            return make()
         with self._guard:
             if key in self.responses:
                 self.responses.move_to_end(key)
                 return self.responses[key]
         made = make()
         with self._guard:
-            self.responses[key] = made
-            while len(self.responses) > RESPONSES:
-                self.responses.popitem(last=False)
+            if self._current():
+                self.responses[key] = made
+                while len(self.responses) > RESPONSES:
+                    self.responses.popitem(last=False)
         return made
 
     @property

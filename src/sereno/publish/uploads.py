@@ -63,7 +63,7 @@ def ingest_upload(
     send.close()
     try:
         if not receive.poll(limits.seconds):
-            raise SerenoError("uploads.timeout", seconds=round(limits.seconds))
+            raise SerenoError("uploads.timeout", seconds=f"{limits.seconds:g}")
         kind, value = receive.recv()
     except EOFError:
         child.join(5)
@@ -84,7 +84,7 @@ def _died(exitcode: int | None, limits: UploadLimits) -> SerenoError:
     if exitcode is not None and exitcode < 0:
         name = signal.Signals(-exitcode).name
         if -exitcode in (signal.SIGXCPU, signal.SIGKILL):
-            return SerenoError("uploads.timeout", seconds=round(limits.seconds))
+            return SerenoError("uploads.timeout", seconds=f"{limits.seconds:g}")
         return SerenoError("uploads.crashed", signal=name)
     return SerenoError("uploads.memory", mb=limits.memory_mb)
 

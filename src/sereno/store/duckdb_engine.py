@@ -34,6 +34,13 @@ class DuckDBEngine(Engine):
         table = result.fetch_arrow_table()
         return table.combine_chunks() if table.num_rows else table
 
+    def has_table(self, name: str) -> bool:
+        # DuckDB's own catalogue function: information_schema costs a fifth of a second on
+        # a new connection, and the portal opens one for each of its writes.
+        return bool(self.scalar(
+            "SELECT count(*) FROM duckdb_tables() WHERE table_name = ? "
+            "AND schema_name = current_schema()", [name]))  # fmt: skip
+
     def register(self, name: str, data: pa.Table | pd.DataFrame) -> None:
         self.con.register(name, data)
 
