@@ -109,12 +109,24 @@ class Readers:
 
 
 @pytest.fixture
-def demo_copy(demo_dir: Path, tmp_path: Path) -> Path:
-    """The session's Ciudad Demo, copied (these tests change it), with one alert to mark."""
+def demo_copy(demo_dir: Path, tmp_path: Path, request: pytest.FixtureRequest) -> Path:
+    """The session's Ciudad Demo, copied (these tests change it), with one alert to mark; on
+    PostgreSQL its store copied into a new database too (``sereno store copy``)."""
     from sereno.alerts.records import record_alerts
 
     target = tmp_path / "demo"
     shutil.copytree(demo_dir, target, ignore=shutil.ignore_patterns(".*snapshots"))
+    if ENGINE == "postgresql":
+        from sereno.store.copy import copy_store, open_target
+
+        url = request.getfixturevalue("postgres_database")()
+        with Observatory.open(target) as obs:
+            store = open_target(url)
+            try:
+                copy_store(obs.engine, store, url)
+            finally:
+                store.close()
+            obs.use_store(url)
     alert = {"kind": "anomaly", "method": "nb-bound", "indicator": "iccs:0101",
              "iccs_code": "0101", "unit_codes": [["C001"]], "start_date": "2024-12-01",
              "end_date": "2024-12-31", "observed": 9.0, "expected": 2.0, "statistic": 4.0,
@@ -157,7 +169,7 @@ def test_portal_serves_while_a_month_is_ingested_and_an_alert_marked(demo_copy: 
     before = records_of(demo_copy, "policia")
     portal = Portal(demo_copy)
     try:
-        alert_id = portal.get("/api/v1/alerts").json()["alerts"][0]["alert_id"]
+        alert_id = portal.get("/api/v1/alerts").json()["items"][0]["alert_id"]
         readers = Readers(portal.url, 4)
         time.sleep(1)
         ingest = run("ingest", str(path), "--source", "policia", "--dir", str(demo_copy),
@@ -167,7 +179,7 @@ def test_portal_serves_while_a_month_is_ingested_and_an_alert_marked(demo_copy: 
         ingested, marked = finished(ingest), finished(mark)
         # The ingest has committed and ended: the very next answer shows its month.
         sources = portal.get("/api/v1/sources").json()["sources"]
-        alerts = portal.get("/api/v1/alerts").json()["alerts"]
+        alerts = portal.get("/api/v1/alerts").json()["items"]
         time.sleep(0.5)
         answers = readers.stop()
     finally:
@@ -183,6 +195,34 @@ def test_portal_serves_while_a_month_is_ingested_and_an_alert_marked(demo_copy: 
     assert police["last_month"] == NEW_MONTH and police["records"] == before + result["stored"]
     assert next(a for a in alerts if a["alert_id"] == alert_id)["status"] == "confirmed"
     assert len(answers) > 20 and set(answers["status"]) == {200}, answers[answers.status != 200]
+
+
+@pytest.mark.slow
+def test_two_ingests_at_once_while_the_portal_serves(demo_copy: Path):
+    """Two analysts ingest a month each at once: on PostgreSQL both run together, on DuckDB
+    one waits for the other (``--wait``) instead of failing; every row accounted for, both
+    months on the portal."""
+    first, rows_first = police_month(demo_copy, "2025-01")
+    second, rows_second = police_month(demo_copy, "2025-02")
+    before = records_of(demo_copy, "policia")
+    portal = Portal(demo_copy)
+    try:
+        readers = Readers(portal.url, 3)
+        ingests = [run("ingest", str(path), "--source", "policia", "--dir", str(demo_copy),
+                       "--json", wait=300) for path in (first, second)]  # fmt: skip
+        done = [finished(p) for p in ingests]
+        sources = portal.get("/api/v1/sources").json()["sources"]
+        answers = readers.stop()
+    finally:
+        portal.stop()
+    for code, _, err in done:
+        assert code == 0 and "Traceback" not in err, err
+    stored = [json.loads(out)["stored"] for _, out, _ in done]
+    assert [json.loads(out)["rows_read"] for _, out, _ in done] == [rows_first, rows_second]
+    assert records_of(demo_copy, "policia") == before + sum(stored)
+    police = next(s for s in sources if s["source_id"] == "policia")
+    assert police["last_month"] == "2025-02" and police["records"] == before + sum(stored)
+    assert set(answers["status"]) == {200}, answers[answers.status != 200]
 
 
 def test_a_command_meeting_a_busy_store_says_who_holds_it_in_one_line(tmp_path: Path):
