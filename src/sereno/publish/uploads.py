@@ -22,7 +22,7 @@ from typing import Any
 
 from sereno.errors import SerenoError
 
-MEMORY_MB = 2048
+MEMORY_MB = 4096
 SECONDS = 300
 # The child runs below the pages: a long dry run must not slow public requests.
 NICENESS = 10
@@ -85,7 +85,8 @@ def _died(exitcode: int | None, limits: UploadLimits) -> SerenoError:
         name = signal.Signals(-exitcode).name
         if -exitcode in (signal.SIGXCPU, signal.SIGKILL):
             return SerenoError("uploads.timeout", seconds=f"{limits.seconds:g}")
-        return SerenoError("uploads.crashed", signal=name)
+        # Past RLIMIT_AS an allocation inside a native library can end in SIGSEGV.
+        return SerenoError("uploads.crashed", signal=name, mb=limits.memory_mb)
     return SerenoError("uploads.memory", mb=limits.memory_mb)
 
 

@@ -3,18 +3,18 @@
 A ``ReadView`` gives a thread-safe read-only ``engine`` (one connection per thread, no lock
 between them) and ``refresh()``, which each request calls first: it moves the calling thread
 to the newest committed state and returns that state's *generation*, which moves on exactly
-when the store's data did (every change a stage makes writes the audit log; the portal's own
-look-ups and views do not count).
+when the store's public data did (every change a stage makes writes the audit log; the
+portal's own sign-in attempts and views of restricted data do not count, see ``STATE``).
 
 - **PostgreSQL** serves many readers and writers at once: each thread reads the live store
-  through its own connection; the generation is read from the audit log on each refresh.
+  through its own connection; the generation is counted in the audit log on each refresh.
 - **DuckDB** lets one process write a file, or several read it, never both
   (https://duckdb.org/docs/stable/connect/concurrency). The view therefore reads a *snapshot*:
   a copy of the store file beside it, taken under a brief read-only open when the file has
-  changed and its data generation moved, shared by every worker process (named by
-  generation), and opened read-only. A writer (``sereno ingest``) meets the store held only
-  for that copy; while a writer holds it, pages read the last snapshot, which is the last
-  committed state another process could see.
+  changed and its state moved, shared by every worker process (named by state), and opened
+  read-only. A writer (``sereno ingest``) meets the store held only for that copy; while a
+  writer holds it, pages read the last snapshot, which is the last committed state another
+  process could see, and the first request after the writer lets go takes the new one.
 """
 
 from __future__ import annotations
