@@ -7,6 +7,7 @@ on the same store, in this process; the ratio says what the portal's cache buys 
 the store on every request.
 
     .venv/bin/python benchmarks/portal.py [--records 1000000] [--seconds 8] [--workers 2]
+        [--dir DIR]   # DIR: built once, then measured again as it is (before and after)
 """
 
 from __future__ import annotations
@@ -77,7 +78,8 @@ async def load(base: str, path: str, clients: int, seconds: float) -> tuple[int,
 
     limits = httpx.Limits(max_connections=clients)
     async with httpx.AsyncClient(base_url=base, limits=limits, timeout=60) as http:
-        await http.get(path)  # warm the cache: the first request computes the figures
+        # Warm every worker's cache (the first request to each computes the figures).
+        await asyncio.gather(*(http.get(path) for _ in range(clients)))
         await asyncio.gather(*(client(http) for _ in range(clients)))
     return len(latencies), np.array(latencies)
 
@@ -88,10 +90,12 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=8.0)
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--workers", type=int, default=2, help="portal worker processes")
+    parser.add_argument("--dir", type=Path, help="the store to use (built there if missing)")
     args = parser.parse_args()
-    directory = Path(tempfile.mkdtemp(prefix="sereno-bench-")) / "demo"
-    build_demo(directory, seed=7)
-    add_records(directory, args.records)
+    directory = args.dir or Path(tempfile.mkdtemp(prefix="sereno-bench-")) / "demo"
+    if not (directory / "sereno.toml").exists():
+        build_demo(directory, seed=7)
+        add_records(directory, args.records)
     with Observatory.open(directory) as obs:
         total = obs.engine.scalar("SELECT count(*) FROM records")
         obs.engine.frame(BARE)

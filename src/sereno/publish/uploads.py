@@ -102,6 +102,8 @@ def _run(send: Connection, job: tuple) -> None:
     """The child: limits first, then the same ingestion and audit as ``sereno ingest``."""
     directory, path, source, mapping, dry_run, username, limits = job
     _limit(limits)
+    # The answer goes through the pipe; nothing the libraries print reaches the server's log.
+    os.dup2(os.open(os.devnull, os.O_WRONLY), 1)
     try:
         from sereno.ingest.pipeline import ingest_file
         from sereno.store import Observatory
