@@ -67,10 +67,10 @@ def add_records(directory: Path, n: int) -> None:
 
 async def load(base: str, path: str, clients: int, seconds: float) -> tuple[int, np.ndarray]:
     latencies: list[float] = []
-    stop = time.perf_counter() + seconds
+    stop = [0.0]
 
     async def client(http: httpx.AsyncClient) -> None:
-        while time.perf_counter() < stop:
+        while time.perf_counter() < stop[0]:
             t0 = time.perf_counter()
             response = await http.get(path)
             response.raise_for_status()
@@ -79,7 +79,8 @@ async def load(base: str, path: str, clients: int, seconds: float) -> tuple[int,
     limits = httpx.Limits(max_connections=clients)
     async with httpx.AsyncClient(base_url=base, limits=limits, timeout=60) as http:
         # Warm every worker's cache (the first request to each computes the figures).
-        await asyncio.gather(*(http.get(path) for _ in range(clients)))
+        await asyncio.gather(*(http.get(path, timeout=900) for _ in range(clients)))
+        stop[0] = time.perf_counter() + seconds
         await asyncio.gather(*(client(http) for _ in range(clients)))
     return len(latencies), np.array(latencies)
 
