@@ -1,6 +1,8 @@
 """The portal: a FastAPI application serving every registered page as HTML and JSON.
 
-``create_app(directory)`` opens the observatory and builds the routes from the page
+``create_app(directory)`` reads the observatory without holding its store (a read view,
+:mod:`sereno.store.reading`; each write opens the store for itself), so commands write it
+meanwhile and several worker processes serve at once; it builds the routes from the page
 registry (:mod:`sereno.publish.pages`): for each page its HTML view, its JSON twin under
 ``/api/v1/`` and its CSV, Parquet and GeoJSON variants, each passing through the privacy
 policy first. No asset comes from another host: the Content-Security-Policy says so to the
