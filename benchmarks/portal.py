@@ -6,7 +6,8 @@ The reference is DuckDB's bare query for the same figures (the monthly counts pe
 on the same store, in this process; the ratio says what the portal's cache buys over asking
 the store on every request.
 
-    .venv/bin/python benchmarks/portal.py [--records 1000000] [--seconds 8]
+    .venv/bin/python benchmarks/portal.py [--records 1000000] [--seconds 8] [--workers 2]
+        [--dir DIR]   # DIR: built once, then measured again as it is (before and after)
 """
 
 from __future__ import annotations
@@ -66,10 +67,10 @@ def add_records(directory: Path, n: int) -> None:
 
 async def load(base: str, path: str, clients: int, seconds: float) -> tuple[int, np.ndarray]:
     latencies: list[float] = []
-    stop = time.perf_counter() + seconds
+    stop = [0.0]
 
     async def client(http: httpx.AsyncClient) -> None:
-        while time.perf_counter() < stop:
+        while time.perf_counter() < stop[0]:
             t0 = time.perf_counter()
             response = await http.get(path)
             response.raise_for_status()
@@ -77,7 +78,9 @@ async def load(base: str, path: str, clients: int, seconds: float) -> tuple[int,
 
     limits = httpx.Limits(max_connections=clients)
     async with httpx.AsyncClient(base_url=base, limits=limits, timeout=60) as http:
-        await http.get(path)  # warm the cache: the first request computes the figures
+        # Warm every worker's cache (the first request to each computes the figures).
+        await asyncio.gather(*(http.get(path, timeout=900) for _ in range(clients)))
+        stop[0] = time.perf_counter() + seconds
         await asyncio.gather(*(client(http) for _ in range(clients)))
     return len(latencies), np.array(latencies)
 
@@ -87,10 +90,13 @@ def main() -> None:
     parser.add_argument("--records", type=int, default=1_000_000)
     parser.add_argument("--seconds", type=float, default=8.0)
     parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--workers", type=int, default=2, help="portal worker processes")
+    parser.add_argument("--dir", type=Path, help="the store to use (built there if missing)")
     args = parser.parse_args()
-    directory = Path(tempfile.mkdtemp(prefix="sereno-bench-")) / "demo"
-    build_demo(directory, seed=7)
-    add_records(directory, args.records)
+    directory = args.dir or Path(tempfile.mkdtemp(prefix="sereno-bench-")) / "demo"
+    if not (directory / "sereno.toml").exists():
+        build_demo(directory, seed=7)
+        add_records(directory, args.records)
     with Observatory.open(directory) as obs:
         total = obs.engine.scalar("SELECT count(*) FROM records")
         obs.engine.frame(BARE)
@@ -99,10 +105,18 @@ def main() -> None:
             obs.engine.frame(BARE)
         bare = (time.perf_counter() - t0) / 10
     port = 8799
-    server = subprocess.Popen([sys.executable, "-c", (
-        "import uvicorn; from sereno.publish.app import create_app; "
-        f"uvicorn.run(create_app({str(directory)!r}), host='127.0.0.1', port={port}, "
-        "log_level='warning', access_log=False)")])  # fmt: skip
+    if args.workers == 1:
+        # One process, as ``sereno serve`` (and as before several workers were possible).
+        code = ("import uvicorn; from sereno.publish.app import create_app; "
+                f"uvicorn.run(create_app({str(directory)!r}), host='127.0.0.1', port={port}, "
+                "log_level='warning', access_log=False)")  # fmt: skip
+    else:
+        # As ``sereno serve --workers N``: each worker builds its own app.
+        code = (f"import os, uvicorn; os.environ['SERENO_PORTAL_DIR'] = {str(directory)!r}; "
+                "uvicorn.run('sereno.publish.app:portal_from_environment', factory=True, "
+                f"host='127.0.0.1', port={port}, workers={args.workers}, "
+                "log_level='warning', access_log=False)")  # fmt: skip
+    server = subprocess.Popen([sys.executable, "-c", code])
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(300):
@@ -114,6 +128,7 @@ def main() -> None:
         t0 = time.perf_counter()
         httpx.get(base + "/api/v1/overview", timeout=120).raise_for_status()
         cold = time.perf_counter() - t0
+        print(f"portal: {args.workers} worker process(es), {args.clients} clients")
         print(f"store: {total:,} records; DuckDB bare query (monthly counts per source): "
               f"{bare * 1e3:.1f} ms; portal's first overview: {cold * 1e3:.0f} ms")  # fmt: skip
         print(f"{'endpoint':40} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p95/bare':>9}")

@@ -40,21 +40,23 @@ def bilingual(key: str) -> str:
     return f"{t(key, 'es')} / {t(key, 'en')}"
 
 
-ENVIRONMENT = {"lang": "SERENO_LANG", "as_account": "SERENO_AS"}
+# The group's options a command also takes after its name, and the variables they set
+# (the busy store's wait is read by sereno.store.locking).
+ENVIRONMENT = {"lang": "SERENO_LANG", "as_account": "SERENO_AS", "wait": "SERENO_WAIT"}
 # Old option names still accepted, each with a deprecation notice on standard error.
 RENAMED = {"--iccs": "--offence", "--output": "--out", "--map": "--plot"}
 
 
 def _set_environment(ctx: Any, param: Any, value: str | None) -> None:
-    if value:
+    if value is not None:
         # Read by sereno.i18n (the language) and sereno.records.cli_actor (the account).
-        os.environ[ENVIRONMENT[param.name]] = value
+        os.environ[ENVIRONMENT[param.name]] = str(value)
 
 
 class SerenoGroup(typer.core.TyperGroup):
-    """The top-level command group. ``--lang`` and ``--as`` are accepted before the command
-    name (``sereno --lang en status``) and after it (``sereno status --lang en``): each
-    command gets an eager copy of the group's two options; and the options renamed to the
+    """The top-level command group. ``--lang``, ``--as`` and ``--wait`` are accepted before
+    the command name (``sereno --lang en status``) and after it (``sereno status --lang
+    en``): each command gets an eager copy of the group's options; and the options renamed to the
     shared names (``RENAMED``) keep working with a notice."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -163,10 +165,28 @@ def main(
     as_account: Annotated[
         str | None, typer.Option("--as", help=bilingual("cli.option.as_account"))
     ] = None,
+    wait: Annotated[
+        float | None,
+        typer.Option(
+            "--wait",
+            min=0,
+            help="Segundos de espera si el almacén está en uso / "
+            "seconds to wait for a busy store (SERENO_WAIT, 10)",
+        ),
+    ] = None,
 ) -> None:
-    for name, value in (("lang", lang), ("as_account", as_account)):
-        if value:
-            os.environ[ENVIRONMENT[name]] = value
+    for name, value in (("lang", lang), ("as_account", as_account), ("wait", wait)):
+        if value is not None:
+            os.environ[ENVIRONMENT[name]] = str(value)
+    from sereno.store import locking
+
+    locking.on_wait = _say_waiting
+
+
+def _say_waiting(holder: Any, waited: float, allowed: float) -> None:
+    """The progress line of a command waiting for a busy store (``sereno.store.locking``)."""
+    errors.print(t("store.waiting", pid=holder.pid or "?", command=holder.command,
+                   wait=f"{allowed:g}"), highlight=False, markup=False, soft_wrap=True)  # fmt: skip
 
 
 def command(function: Callable[..., Any]) -> Callable[..., Any]:

@@ -20,16 +20,26 @@ app.add_typer(account_app, name="account")
 def serve(
     host: Annotated[str, typer.Option(help="Dirección / address")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Puerto / port")] = 8000,
+    workers: Annotated[
+        int, typer.Option(min=1, help="Procesos que atienden a la vez / worker processes")
+    ] = 1,
     directory: DirOption = Path("."),
 ) -> None:
     """Abrir el portal web / serve the web portal."""
     import uvicorn
 
-    from sereno.publish.app import create_app
+    from sereno.publish.app import PORTAL_DIR, create_app
 
+    # Opened once here so that a bad directory or a busy store is one line, before serving.
     application = create_app(directory)
     console.print(t("publish.serve_start", url=f"http://{host}:{port}/", dir=directory))
-    uvicorn.run(application, host=host, port=port, log_level="warning", access_log=False)
+    if workers == 1:
+        uvicorn.run(application, host=host, port=port, log_level="warning", access_log=False)
+        return
+    # Each worker process builds its own app (uvicorn needs an import string for that).
+    os.environ[PORTAL_DIR] = str(directory.resolve())
+    uvicorn.run("sereno.publish.app:portal_from_environment", factory=True, host=host,
+                port=port, workers=workers, log_level="warning", access_log=False)  # fmt: skip
 
 
 @app.command("export")

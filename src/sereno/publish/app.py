@@ -1,6 +1,8 @@
 """The portal: a FastAPI application serving every registered page as HTML and JSON.
 
-``create_app(directory)`` opens the observatory and builds the routes from the page
+``create_app(directory)`` reads the observatory without holding its store (a read view,
+:mod:`sereno.store.reading`; each write opens the store for itself), so commands write it
+meanwhile and several worker processes serve at once; it builds the routes from the page
 registry (:mod:`sereno.publish.pages`): for each page its HTML view, its JSON twin under
 ``/api/v1/`` and its CSV, Parquet and GeoJSON variants, each passing through the privacy
 policy first. No asset comes from another host: the Content-Security-Policy says so to the
@@ -11,7 +13,10 @@ from __future__ import annotations
 
 import inspect
 import json
+import os
 import typing
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -23,6 +28,7 @@ from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from sereno.config import CONFIG_NAME, Config
 from sereno.errors import SerenoError
 from sereno.i18n import LANGUAGES
 from sereno.io.tables import table_bytes
@@ -45,8 +51,12 @@ from sereno.publish.spreadsheet import formula_safe
 from sereno.records.accounts import session
 from sereno.result import jsonable
 from sereno.store import Observatory
+from sereno.store.locking import StoreBusyError
+from sereno.store.reading import ReadView, read_view
 
 STATIC = Path(__file__).parent / "static"
+#: The observatory of ``portal_from_environment`` (``sereno serve --workers N``).
+PORTAL_DIR = "SERENO_PORTAL_DIR"
 NOT_FOUND_KEYS = {"publish.unknown_unit"}
 HEADERS = {
     "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; style-src 'self'; "
@@ -63,16 +73,31 @@ class PortalJSON(JSONResponse):
 
 
 class Portal:
-    """The open observatory, its figures, its templates and who is asking."""
+    """The open observatory, its figures, its templates and who is asking.
 
-    def __init__(self, obs: Observatory) -> None:
-        self.obs = obs
-        self.data = PortalData(obs)
+    ``obs`` reads (through the store's read view, never holding the store); a write opens
+    the store for itself (``writing``) and lets go of it at once.
+    """
+
+    def __init__(self, directory: Path, view: ReadView) -> None:
+        self.directory = directory
+        config = Config.load(directory / CONFIG_NAME)
+        self.obs = Observatory(directory, config, view.engine)
+        self.view = view
+        self.data = PortalData(self.obs, view)
         self.renderer = Renderer(self)
 
+    @contextmanager
+    def writing(self) -> Iterator[Observatory]:
+        """The store opened for one write (waiting a little if a command holds it: then
+        ``StoreBusyError``), closed after; the calling thread reads the result next."""
+        with Observatory.open(self.directory, self.obs.config) as obs:
+            yield obs
+        self.data.refresh()
+
     def context(self, request: Request, lang: str | None) -> PortalContext:
-        with self.data.lock:
-            found = session(self.obs, request.cookies.get(auth.SESSION_COOKIE))
+        self.data.refresh()
+        found = session(self.obs, request.cookies.get(auth.SESSION_COOKIE))
         user = Account(*found) if found else None
         return PortalContext(self.data, choose_language(request, lang, self.obs.config), user)
 
@@ -132,9 +157,9 @@ class Portal:
             action = (
                 "portal_view_restricted" if fmt in ("html", "json") else "portal_export_restricted"
             )
-            with self.data.lock:
-                self.obs.audit(action, request.url.path, actor=ctx.user.username,
-                               query=str(request.url.query), format=fmt)  # fmt: skip
+            with self.writing() as obs:
+                obs.audit(action, request.url.path, actor=ctx.user.username,
+                          query=str(request.url.query), format=fmt)  # fmt: skip
         if html:
             return self.renderer.page(page.template, request, ctx, page.title, data, page=page)
         if fmt == "json":
@@ -235,10 +260,14 @@ def _expected(error: dict[str, Any]) -> str:
 
 
 def create_app(directory: str | Path | Observatory) -> FastAPI:
-    """The portal of the observatory in ``directory`` (opened here, or given open)."""
+    """The portal of the observatory in ``directory`` (or of an Observatory's directory),
+    which it reads without holding its store (other processes write it meanwhile); several
+    such apps serve at once."""
     from sereno.publish.workspace import add_workspace
 
-    obs = directory if isinstance(directory, Observatory) else Observatory.open(directory)
+    directory = Path(directory.directory if isinstance(directory, Observatory) else directory)
+    with Observatory.open(directory) as obs:  # brings the store's schema up to date
+        config = obs.config
     register_public_pages()
     register_evaluations_page()
     register_hotspots_page()
@@ -246,9 +275,9 @@ def create_app(directory: str | Path | Observatory) -> FastAPI:
     register_reconciliation_page()
     register_field_pages()
     register_harms_page()
-    portal = Portal(obs)
+    portal = Portal(directory, read_view(config))
     app = FastAPI(
-        title=f"Sereno API: {obs.config.name}",
+        title=f"Sereno API: {config.name}",
         version="1",
         openapi_url="/api/v1/openapi.json",
         docs_url=None,
@@ -291,6 +320,16 @@ def create_app(directory: str | Path | Observatory) -> FastAPI:
         return portal.error(error, _quiet_context(portal, request), _is_html(request), request,
                             exc.status_code)  # fmt: skip
 
+    @app.exception_handler(StoreBusyError)
+    def store_busy(request: Request, error: StoreBusyError) -> Response:
+        # A write met the store held by a command for longer than the portal waits.
+        ctx = portal.context(request, None)
+        html = not request.url.path.startswith("/api/")
+        response = portal.error(error, ctx, html, request)
+        response.status_code = 503
+        response.headers["Retry-After"] = "10"
+        return response
+
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     add_workspace(app, portal)
     add_field_forms(app, portal)
@@ -321,3 +360,9 @@ def create_app(directory: str | Path | Observatory) -> FastAPI:
             route.responses = {**errors, **route.responses}
 
     return app
+
+
+def portal_from_environment() -> FastAPI:
+    """The portal of the observatory named by ``SERENO_PORTAL_DIR``: the app each worker
+    process of ``sereno serve --workers N`` builds for itself."""
+    return create_app(os.environ[PORTAL_DIR])

@@ -1,8 +1,11 @@
-"""The portal's view of the store: public figures, computed once and kept until the store changes.
+"""The portal's view of the store: public figures, computed once per state of the store.
 
-One DuckDB connection serves the whole portal, so every query holds ``lock``; results are
-cached by ``generation``, which every write made through the portal moves on (the portal
-process holds the store open, so no other process writes it meanwhile).
+The portal never holds the store: it reads through a ``ReadView`` (``sereno.store.reading``:
+per-thread connections to PostgreSQL, or a read-only snapshot of the DuckDB file), and each
+request first ``refresh``es to the newest committed state. Figures are cached by that
+state's *generation*, which moves on whenever any process commits a change, so a page is
+never older than the last change another process could see. No lock is held while a figure
+is computed: threads compute different figures at once, and one figure once.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
+from contextlib import nullcontext
 from functools import wraps
 from typing import Any, TypeVar
 
@@ -21,6 +25,7 @@ from sereno.indicators.cube import choose_source, counts_cube, unit_ancestors
 from sereno.publish.cube import ALL_YEARS, base_counts, public_cells, with_root
 from sereno.publish.privacy import PrivacyPolicy, SuppressedCells
 from sereno.store import Observatory
+from sereno.store.reading import ReadView
 
 HOMICIDE = "0101"
 RESPONSES = 512
@@ -28,15 +33,11 @@ T = TypeVar("T")
 
 
 def cached(method: Callable[..., T]) -> Callable[..., T]:
-    """Memoise a ``PortalData`` method on its arguments until the store changes."""
+    """Memoise a ``PortalData`` method on its arguments until the store's data changes."""
 
     @wraps(method)
     def wrapper(self: PortalData, *args: Any) -> T:
-        key = (method.__name__, *args)
-        with self.lock:
-            if key not in self._cache:
-                self._cache[key] = method(self, *args)
-            return self._cache[key]
+        return self.once((method.__name__, *args), lambda: method(self, *args))
 
     return wrapper
 
@@ -44,35 +45,83 @@ def cached(method: Callable[..., T]) -> Callable[..., T]:
 class PortalData:
     """Public figures of one observatory, with its privacy policy."""
 
-    def __init__(self, obs: Observatory) -> None:
+    #: Kept for page modules that still say ``with data.lock``: reads need no lock now.
+    lock = nullcontext()
+
+    def __init__(self, obs: Observatory, view: ReadView | None = None) -> None:
         self.obs = obs
+        self.view = view
         self.policy = PrivacyPolicy.from_config(obs.config)
-        self.lock = threading.RLock()
+        self.generation = 0
+        self._local = threading.local()
+        self._guard = threading.Lock()  # held only to look up or store a cache entry
+        self._making: dict[tuple, threading.Lock] = {}
         self._cache: dict[tuple, Any] = {}
         # Finished public responses, newest last, at most RESPONSES of them.
         self.responses: OrderedDict[tuple, Any] = OrderedDict()
 
+    def refresh(self) -> int:
+        """Read the newest committed state from now on in this thread (a request calls it
+        first); forget figures of older states."""
+        generation = self.view.refresh() if self.view is not None else self.generation
+        self._local.generation = generation
+        if generation > self.generation:
+            with self._guard:
+                if generation > self.generation:
+                    self.generation = generation
+                    self._cache.clear()
+                    self.responses.clear()
+        return generation
+
+    def _current(self) -> bool:
+        """Whether this thread reads the newest generation (the one the caches hold); a
+        thread still on an older one, for the moment of a change, neither reads nor fills
+        them."""
+        return getattr(self._local, "generation", self.generation) == self.generation
+
+    def once(self, key: tuple, make: Callable[[], T]) -> T:
+        """The cached value of ``key``, made by one thread only (others asking for the same
+        figure wait for it; different figures do not wait for each other)."""
+        if not self._current():
+            return make()
+        with self._guard:
+            if key in self._cache:
+                return self._cache[key]
+            making = self._making.setdefault(key, threading.Lock())
+        with making:
+            with self._guard:
+                if key in self._cache:
+                    return self._cache[key]
+            value = make()
+            with self._guard:
+                if self._current():
+                    self._cache[key] = value
+                self._making.pop(key, None)
+        return value
+
     def frame(self, sql: str, params: list[Any] | None = None) -> pd.DataFrame:
-        with self.lock:
-            return self.obs.engine.frame(sql, params)
+        return self.obs.engine.frame(sql, params)
 
     def changed(self) -> None:
         """Forget every cached figure: the store has changed."""
-        with self.lock:
+        with self._guard:
             self._cache.clear()
             self.responses.clear()
 
     def response(self, key: tuple, make: Callable[[], T]) -> T:
         """A public response from the cache, or made and kept (least recently used first out)."""
-        with self.lock:
+        if not self._current():
+            return make()
+        with self._guard:
             if key in self.responses:
                 self.responses.move_to_end(key)
                 return self.responses[key]
         made = make()
-        with self.lock:
-            self.responses[key] = made
-            while len(self.responses) > RESPONSES:
-                self.responses.popitem(last=False)
+        with self._guard:
+            if self._current():
+                self.responses[key] = made
+                while len(self.responses) > RESPONSES:
+                    self.responses.popitem(last=False)
         return made
 
     @property
@@ -139,16 +188,14 @@ class PortalData:
     @cached
     def default_source(self, iccs: str) -> str | None:
         """The counts cube's default source of ``iccs`` (the largest): the pages' default."""
-        with self.lock:
-            return choose_source(self.obs, iccs).source if self.sources_of(iccs) else None
+        return choose_source(self.obs, iccs).source if self.sources_of(iccs) else None
 
     @cached
     def cube(self, source: str, iccs: str) -> SuppressedCells:
         """Every public count of ``source`` and ``iccs``, suppressed together: the counts
         cube's figures (records' own units, by month and by year), rolled up here."""
-        with self.lock:
-            monthly = counts_cube(self.obs, iccs, source=source, period="month").counts
-            yearly = counts_cube(self.obs, iccs, source=source, period="year").counts
+        monthly = counts_cube(self.obs, iccs, source=source, period="month").counts
+        yearly = counts_cube(self.obs, iccs, source=source, period="year").counts
         base = base_counts(monthly, yearly)
         months = self.coverage_months(source)
         threshold = self.policy.min_public_count
@@ -157,8 +204,7 @@ class PortalData:
     @cached
     def links(self) -> pd.DataFrame:
         """unit_code, ancestor: the store's roll-up of units, with the root above all."""
-        with self.lock:
-            return with_root(unit_ancestors(self.obs))
+        return with_root(unit_ancestors(self.obs))
 
     @cached
     def cells(self, source: str, iccs: str) -> pd.DataFrame:
@@ -177,8 +223,7 @@ class PortalData:
     @cached
     def population(self, year: int) -> pd.Series:
         """Total population by unit code for ``year``, parents summed from their units."""
-        with self.lock:
-            given = populations(self.obs, [year])
+        given = populations(self.obs, [year])
         given = given.set_index("unit_code")["population"].astype(float)
         units = self.units()
         leaf = units.loc[~units["unit_code"].isin(units["parent_code"]), "unit_code"]

@@ -26,6 +26,8 @@ def add_field_forms(app: FastAPI, portal: Any) -> None:
     """The workspace's forms of the review stage: each checks the session's CSRF token and
     the permission, then writes through the review stage (versions and audit)."""
     register_field_pages()
+    # Reads go through the portal's read view (``portal.obs``); every write, audit entries
+    # included, opens the store for itself (``portal.writing``) and lets go of it at once.
     data, obs = portal.data, portal.obs
 
     def guarded(request: Request, csrf: str, permission: tuple[str, str]):
@@ -43,9 +45,9 @@ def add_field_forms(app: FastAPI, portal: Any) -> None:
 
     def done(request: Request, ctx: PortalContext, path: str, write) -> Response:
         try:
-            with data.lock:
-                write()
-                data.changed()
+            with portal.writing() as live:
+                write(live)
+            data.changed()
         except SerenoError as error:
             return portal.error(error, ctx, True, request)
         return RedirectResponse(f"{path}?lang={ctx.lang}", status_code=303)
@@ -68,7 +70,7 @@ def add_field_forms(app: FastAPI, portal: Any) -> None:
         if refused:
             return refused
         return done(
-            request, ctx, "/workspace/reviews", lambda: enter_review(obs, ctx.actor, answers)
+            request, ctx, "/workspace/reviews", lambda live: enter_review(live, ctx.actor, answers)
         )
 
     @app.post("/workspace/groups/relations", include_in_schema=False)
@@ -90,8 +92,14 @@ def add_field_forms(app: FastAPI, portal: Any) -> None:
             request,
             ctx,
             "/workspace/groups",
-            lambda: add_relation(
-                obs, ctx.actor, group_a, group_b, kind, since_on=since_on or None, note=note or None
+            lambda live: add_relation(
+                live,
+                ctx.actor,
+                group_a,
+                group_b,
+                kind,
+                since_on=since_on or None,
+                note=note or None,
             ),
         )
 
@@ -113,8 +121,8 @@ def add_field_forms(app: FastAPI, portal: Any) -> None:
             request,
             ctx,
             "/workspace/agreements",
-            lambda: update_agreement(
-                obs, ctx.actor, agreement_id, status, meeting or None, note or None
+            lambda live: update_agreement(
+                live, ctx.actor, agreement_id, status, meeting or None, note or None
             ),
         )
 
@@ -139,7 +147,10 @@ def add_field_forms(app: FastAPI, portal: Any) -> None:
                     }
                 )
         return done(
-            request, ctx, "/workspace/clerical", lambda: decide_pairs(obs, ctx.actor, decisions)
+            request,
+            ctx,
+            "/workspace/clerical",
+            lambda live: decide_pairs(live, ctx.actor, decisions),
         )
 
     @app.get("/workspace/groups/{picture}.svg", include_in_schema=False)
@@ -157,7 +168,8 @@ def add_field_forms(app: FastAPI, portal: Any) -> None:
                 fig = network_figure(groups(obs, ctx.actor), relations(obs, ctx.actor), ctx.lang)
             else:
                 fig = territory_figure(territories(obs, ctx.actor), _units(obs), ctx.lang)
-            obs.audit("portal_view_restricted", request.url.path, actor=ctx.user.username)
+        with portal.writing() as live:
+            live.audit("portal_view_restricted", request.url.path, actor=ctx.user.username)
         return Response(svg(fig), media_type="image/svg+xml")
 
     @app.get("/workspace/agreements/sheet", include_in_schema=False)
@@ -180,7 +192,8 @@ def add_field_forms(app: FastAPI, portal: Any) -> None:
                 if meeting is None:
                     raise SerenoError("review.unknown_meeting", meeting="-", meetings="-")
                 found = follow_up(obs, ctx.actor, meeting)
-                obs.audit(
+            with portal.writing() as live:
+                live.audit(
                     "portal_export_restricted",
                     request.url.path,
                     actor=ctx.user.username,

@@ -63,8 +63,7 @@ def quarantine_data(
         "ORDER BY source_id, file_name, row_number",
         [source, source, batch, batch],
     )
-    with ctx.data.lock:
-        mine = visible_sources(ctx.data.obs, ctx.actor)
+    mine = visible_sources(ctx.data.obs, ctx.actor)
     rows = rows[rows["source_id"].isin(mine)]
     secret = [not ctx.data.policy.visible(str(f), RESTRICTED) for f in rows["field"]]
     rows["value"] = rows["value"].where(~pd.Series(secret, dtype=bool, index=rows.index), "•••")
@@ -85,8 +84,7 @@ def records_data(
     """Victim records with public and restricted fields (never secret ones), of the sources
     the signed-in person's organisation may see."""
     frame = victim_records(ctx.data, RESTRICTED)
-    with ctx.data.lock:
-        mine = visible_sources(ctx.data.obs, ctx.actor)
+    mine = visible_sources(ctx.data.obs, ctx.actor)
     frame = frame[frame["source_id"].isin(mine)]
     if source is not None:
         frame = frame[frame["source_id"] == source]
@@ -112,7 +110,7 @@ def register_workspace_pages() -> None:
 def add_workspace(app: FastAPI, portal: Any) -> None:
     """Sign-in, sign-out and the workspace's forms."""
     register_workspace_pages()
-    data, obs, renderer = portal.data, portal.obs, portal.renderer
+    obs, renderer = portal.obs, portal.renderer
 
     secret = auth.portal_secret(obs.directory)
 
@@ -155,17 +153,19 @@ def add_workspace(app: FastAPI, portal: Any) -> None:
         if not auth.one_attempt(username):
             return too_many(request, ctx, 1.0)
         try:
-            with data.lock:
-                wait = auth.login_wait(obs, username, address)
+            # The attempts are counted in the store itself (every worker sees them), and
+            # argon2 runs with the store closed.
+            with portal.writing() as live:
+                wait = auth.login_wait(live, username, address)
+                if wait > 0:
+                    live.audit("portal_login_refused", username, actor=username, address=address)
             if wait > 0:
-                with data.lock:
-                    obs.audit("portal_login_refused", username, actor=username, address=address)
                 return too_many(request, ctx, wait)
-            actor = check_password(obs, username, password, lock=data.lock)
-            with data.lock:
-                obs.audit("portal_login", username, actor=username, ok=actor is not None,
-                          address=address)  # fmt: skip
-                token = open_session(obs, actor) if actor else None
+            actor = check_password(obs, username, password, writing=portal.writing)
+            with portal.writing() as live:
+                live.audit("portal_login", username, actor=username, ok=actor is not None,
+                           address=address)  # fmt: skip
+                token = open_session(live, actor) if actor else None
         finally:
             auth.attempt_done(username)
         if token is None:
@@ -192,8 +192,8 @@ def add_workspace(app: FastAPI, portal: Any) -> None:
         ctx, refused = guarded(request, csrf, None)
         if refused:
             return refused
-        with data.lock:
-            close_session(obs, request.cookies.get(auth.SESSION_COOKIE), ctx.actor)
+        with portal.writing() as live:
+            close_session(live, request.cookies.get(auth.SESSION_COOKIE), ctx.actor)
         response = RedirectResponse("/", status_code=303)
         response.delete_cookie(auth.SESSION_COOKIE)
         return response
@@ -220,9 +220,9 @@ def add_workspace(app: FastAPI, portal: Any) -> None:
             return renderer.page("error.html", request, ctx, "publish.upload_title",
                                  {"message": error.message(ctx.lang)}, 400)  # fmt: skip
         rows = quarantine_data(ctx, batch=result.batch_id, limit=500) if not dry_run else None
-        with data.lock:
-            obs.audit("portal_view_restricted", "/workspace/upload", actor=ctx.user.username,
-                      batch=result.batch_id)  # fmt: skip
+        with portal.writing() as live:
+            live.audit("portal_view_restricted", "/workspace/upload", actor=ctx.user.username,
+                       batch=result.batch_id)  # fmt: skip
         return renderer.page("upload_report.html", request, ctx, "publish.upload_title",
                              {"result": result.to_dict(), "quarantine": rows})  # fmt: skip
 
@@ -238,10 +238,9 @@ def add_workspace(app: FastAPI, portal: Any) -> None:
         if refused:
             return refused
         try:
-            with data.lock:
-                require(ctx.actor, "retry", source_resource(obs, source, "quarantine"))
-                retry_quarantine(obs, source)
-                data.changed()
+            with portal.writing() as live:
+                require(ctx.actor, "retry", source_resource(live, source, "quarantine"))
+                retry_quarantine(live, source)
         except SerenoError as error:
             return portal.error(error, ctx, True, request)
         return RedirectResponse(f"/workspace/quarantine?source={source}", status_code=303)
@@ -260,9 +259,8 @@ def add_workspace(app: FastAPI, portal: Any) -> None:
         if refused:
             return refused
         try:
-            with data.lock:
-                set_status(obs, alert_id, status, note or None, actor=ctx.actor)
-                data.changed()
+            with portal.writing() as live:
+                set_status(live, alert_id, status, note or None, actor=ctx.actor)
         except SerenoError as error:
             return portal.error(error, ctx, True, request)
         return RedirectResponse("/workspace", status_code=303)
@@ -279,12 +277,11 @@ def _ingest_upload(
 ):
     """Run an uploaded file through the same ingestion and quarantine as ``sereno ingest``."""
     from sereno.ingest.mapping import builtin_names
-    from sereno.ingest.pipeline import ingest_file
+    from sereno.publish.uploads import UploadLimits, ingest_upload
 
     if not SOURCE_NAME.match(source):
         raise SerenoError("publish.bad_source_name", source=source)
-    with portal.data.lock:
-        require(ctx.actor, "upload", source_resource(portal.obs, source))
+    require(ctx.actor, "upload", source_resource(portal.obs, source))
     if mapping and mapping not in builtin_names():
         raise SerenoError("publish.unknown_mapping", mapping=mapping,
                           builtin=", ".join(builtin_names()))  # fmt: skip
@@ -296,9 +293,9 @@ def _ingest_upload(
         if mapping_file is not None and mapping_file.filename:
             ref = Path(folder) / "mapping.yaml"
             ref.write_bytes(mapping_file.file.read())
-        with portal.data.lock:
-            result = ingest_file(portal.obs, path, source, ref, dry_run=dry_run)
-            portal.obs.audit("portal_upload", name, actor=ctx.user.username, source=source,
-                             dry_run=dry_run)  # fmt: skip
-            portal.data.changed()
+        # Read in a child process with memory and time limits: never in the portal's.
+        limits = UploadLimits.from_config(portal.obs.config)
+        result = ingest_upload(portal.directory, path, source, ref, dry_run,
+                               ctx.user.username, limits)  # fmt: skip
+    portal.data.refresh()
     return result

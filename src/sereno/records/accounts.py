@@ -2,8 +2,8 @@
 
 Passwords are hashed with argon2id (RFC 9106) through argon2-cffi's defaults; a session is a
 random token stored only as its SHA-256 (a stolen store does not give live sessions), with
-its own CSRF token. Hashing runs outside any lock the caller holds on the store: only the
-look-up and the writes need it (see ``check_password``'s ``lock``).
+its own CSRF token. Hashing runs with no store held: only the look-up and the writes need
+it (see ``check_password``'s ``writing``).
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import secrets
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from argon2 import PasswordHasher
@@ -59,19 +60,21 @@ def create_account(
 
 
 def check_password(
-    obs, username: str, password: str, lock: contextlib.AbstractContextManager | None = None
+    obs,
+    username: str,
+    password: str,
+    writing: Callable[[], contextlib.AbstractContextManager] | None = None,
 ) -> Actor | None:
     """The account as a portal actor if ``password`` is right (and the account enabled).
 
-    ``lock`` guards the store only for the look-up and a rehash, never for argon2 itself.
+    ``obs`` may be read-only (the portal's view); a rehash is written through ``writing()``
+    (the store opened for one write) when given. argon2 runs with no store held.
     """
-    lock = lock or contextlib.nullcontext()
-    with lock:
-        row = obs.engine.rows(
-            "SELECT password_hash, role, organisation FROM accounts "
-            "WHERE username = ? AND NOT disabled",
-            [username],
-        )
+    row = obs.engine.rows(
+        "SELECT password_hash, role, organisation FROM accounts "
+        "WHERE username = ? AND NOT disabled",
+        [username],
+    )
     stored = row[0][0] if row else _DUMMY
     try:
         _hasher.verify(stored, password)
@@ -81,8 +84,8 @@ def check_password(
         return None
     if _hasher.check_needs_rehash(stored):
         digest = _hasher.hash(password)
-        with lock:
-            obs.engine.execute(
+        with writing() if writing else contextlib.nullcontext(obs) as store:
+            store.engine.execute(
                 "UPDATE accounts SET password_hash = ? WHERE username = ?", [digest, username]
             )
     return Actor(username, str(row[0][1]), row[0][2], "portal")

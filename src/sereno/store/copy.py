@@ -18,7 +18,13 @@ from sereno.store.schema import migrate
 from sereno.store.url import SCHEMES, check_store_url
 
 # Sequences and the column whose largest value they must continue from.
-SEQUENCES = {"audit_id_seq": ("audit_log", "audit_id"), "alert_id_seq": ("alerts", "alert_id")}
+# Every sequence of the migrations, with the column it numbers: a copy goes on from the
+# largest number copied (a forgotten one made the copy's first versioned write collide).
+SEQUENCES = {
+    "audit_id_seq": ("audit_log", "audit_id"),
+    "alert_id_seq": ("alerts", "alert_id"),
+    "version_id_seq": ("versions", "version_id"),
+}
 
 
 @dataclass(frozen=True)

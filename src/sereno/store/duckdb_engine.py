@@ -6,22 +6,25 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import pandas as pd
 import pyarrow as pa
 
 from sereno.store.dialect import DUCKDB
 from sereno.store.engine import Engine
+from sereno.store.locking import connect
 
 
 class DuckDBEngine(Engine):
     dialect = DUCKDB
 
-    def __init__(self, path: str | Path = ":memory:", read_only: bool = False) -> None:
+    def __init__(
+        self, path: str | Path = ":memory:", read_only: bool = False, wait: float | None = None
+    ) -> None:
         self.path = str(path)
         # No extension is ever downloaded: field machines are offline.
         config = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
-        self.con = duckdb.connect(self.path, read_only=read_only, config=config)
+        # Another process may hold the file: wait ``wait`` seconds (--wait), then say who.
+        self.con = connect(self.path, read_only, config, wait)
 
     def execute(self, sql: str, params: Sequence[Any] | None = None) -> None:
         self.con.execute(sql, params or [])
@@ -30,6 +33,13 @@ class DuckDBEngine(Engine):
         result = self.con.execute(sql, params or [])
         table = result.fetch_arrow_table()
         return table.combine_chunks() if table.num_rows else table
+
+    def has_table(self, name: str) -> bool:
+        # DuckDB's own catalogue function: information_schema costs a fifth of a second on
+        # a new connection, and the portal opens one for each of its writes.
+        return bool(self.scalar(
+            "SELECT count(*) FROM duckdb_tables() WHERE table_name = ? "
+            "AND schema_name = current_schema()", [name]))  # fmt: skip
 
     def register(self, name: str, data: pa.Table | pd.DataFrame) -> None:
         self.con.register(name, data)

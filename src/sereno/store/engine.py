@@ -56,6 +56,12 @@ class Engine(ABC):
         rows = self.rows(sql, params)
         return rows[0][0] if rows else None
 
+    def has_table(self, name: str) -> bool:
+        """Whether the store's schema has a table ``name``."""
+        return bool(self.scalar(
+            "SELECT count(*) FROM information_schema.tables WHERE table_name = ? "
+            "AND table_schema = current_schema()", [name]))  # fmt: skip
+
     @abstractmethod
     def register(self, name: str, data: pa.Table | pd.DataFrame) -> None:
         """Make an in-memory table queryable as ``name`` until ``unregister``."""

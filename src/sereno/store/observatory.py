@@ -60,12 +60,15 @@ class Observatory:
         return observatory
 
     @classmethod
-    def open(cls, directory: str | Path) -> Observatory:
+    def open(cls, directory: str | Path, config: Config | None = None) -> Observatory:
+        """The observatory in ``directory`` (its ``config`` given when already read: the
+        portal opens the store for each write)."""
         directory = Path(directory)
         config_path = directory / CONFIG_NAME
-        if not config_path.is_file():
-            raise ObservatoryError(dir=directory)
-        config = Config.load(config_path)
+        if config is None:
+            if not config_path.is_file():
+                raise ObservatoryError(dir=directory)
+            config = Config.load(config_path)
         engine = _engine_for(config)
         try:
             migrate(engine, store_url(config) or str(config.store_path))

@@ -8,6 +8,7 @@ rather than guessed at.
 from __future__ import annotations
 
 import re
+from functools import cache
 from importlib import resources
 
 from sereno.errors import ObservatoryError
@@ -16,8 +17,10 @@ from sereno.store.engine import Engine
 _NAME = re.compile(r"^(\d{4})_(\w+)\.sql$")
 
 
+@cache
 def migrations() -> list[tuple[int, str, str]]:
-    """(version, name, sql) of every shipped migration, in order."""
+    """(version, name, sql) of every shipped migration, in order (read once: the portal
+    opens the store for each of its writes)."""
     found = []
     for entry in resources.files(__package__).joinpath("migrations").iterdir():
         match = _NAME.match(entry.name)
@@ -31,23 +34,21 @@ def latest_version() -> int:
 
 
 def current_version(engine: Engine) -> int:
-    exists = engine.scalar(
-        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_migrations' "
-        "AND table_schema = current_schema()"
-    )
-    if not exists:
+    if not engine.has_table("schema_migrations"):
         return 0
     return engine.scalar("SELECT coalesce(max(version), 0) FROM schema_migrations")
 
 
 def migrate(engine: Engine, store_name: str = "store") -> list[int]:
     """Apply the migrations the store lacks, each in its own transaction; return them."""
-    engine.execute(
-        "CREATE TABLE IF NOT EXISTS schema_migrations ("
-        "version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, "
-        "applied_at TIMESTAMP NOT NULL DEFAULT current_timestamp)"
-    )
     have = current_version(engine)
+    if have == 0:
+        # Only a new store writes here: an up-to-date one is opened without a write.
+        engine.execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations ("
+            "version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, "
+            "applied_at TIMESTAMP NOT NULL DEFAULT current_timestamp)"
+        )
     if have > latest_version():
         raise ObservatoryError(
             "error.newer_schema", file=store_name, found=have, known=latest_version()
