@@ -195,3 +195,23 @@ def _spark_arrow(table: pa.Table) -> pa.Table:
         c.cast(c.type.value_type) if pa.types.is_dictionary(c.type) else c for c in table.columns
     ]
     return pa.table(columns, names=table.column_names)
+
+
+def spark_settings(config) -> tuple[str, dict[str, str], Path]:
+    """(master, extra Spark settings, Parquet directory) of ``[engines.spark]``."""
+    table = config.document.get("engines", {}).get("spark", {})
+    master = str(table.get("master", DEFAULT_MASTER))
+    conf = {str(k): str(v) for k, v in dict(table.get("conf", {})).items()}
+    return master, conf, config.path.parent / str(table.get("parquet", "parquet"))
+
+
+def on_spark(obs, session=None):
+    """The observatory ``obs`` with Spark as its engine, over the Parquet tables its
+    ``[engines.spark]`` names (``sereno store export --parquet``); ``obs``'s own store is
+    closed (the stages read through the new engine only)."""
+    from sereno.store.observatory import Observatory
+
+    master, conf, parquet = spark_settings(obs.config)
+    engine = SparkEngine(session or spark_session(master, conf), parquet)
+    obs.close()
+    return Observatory(obs.directory, obs.config, engine)
