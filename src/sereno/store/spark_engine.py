@@ -18,7 +18,9 @@ One ``SparkSession`` per process (``spark_session``), configured from ``sereno.t
 
 from __future__ import annotations
 
+import os
 import re
+import sys
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -26,6 +28,7 @@ from typing import Any
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.parquet as pq
 import sqlglot
 from sqlglot import exp
 
@@ -57,6 +60,9 @@ def spark_session(master: str = DEFAULT_MASTER, conf: Mapping[str, str] | None =
     from pyspark.sql import SparkSession
     from splink.backends.spark import similarity_jar_location
 
+    # The executors' Python is the driver's (the same packages, numba's cache included).
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+
     builder = SparkSession.builder.master(master).appName("sereno")
     settings = {**DEFAULT_CONF, "spark.jars": similarity_jar_location(), **(conf or {})}
     for key, value in settings.items():
@@ -70,6 +76,7 @@ class SparkEngine(Engine):
     """Spark SQL behind the store's engine interface, over temporary views."""
 
     dialect = SPARK
+    distributed = True
 
     def __init__(self, session=None, parquet: str | Path | None = None) -> None:
         self.session = session or spark_session()
@@ -101,6 +108,15 @@ class SparkEngine(Engine):
     def dataframe(self, sql: str, params: Sequence[Any] | None = None):
         """The query as a Spark DataFrame (lazy: nothing runs until it is used)."""
         return self._run(sql, params)
+
+    def map_groups(self, frame, by, function, schema):
+        """The groups in parallel: Spark's grouped map (``applyInPandas``); ``function``
+        and what it holds travel to the executors by cloudpickle."""
+        if frame.empty:
+            return pd.DataFrame()
+        data = self.session.createDataFrame(pa.Table.from_pandas(frame, preserve_index=False))
+        result = data.groupBy(by).applyInPandas(function, schema).toArrow().to_pandas()
+        return result
 
     def register(self, name: str, data: pa.Table | pd.DataFrame) -> None:
         if isinstance(data, pd.DataFrame):
@@ -145,6 +161,8 @@ class SparkEngine(Engine):
 def attach_parquet(engine: SparkEngine, directory: Path) -> list[str]:
     """Every table exported to ``directory`` as a view of the same name, then the store's
     views over them, as the migrations define them."""
+    from pyspark.sql.pandas.types import from_arrow_schema
+
     from sereno.store.schema import migrations
 
     if not directory.is_dir():
@@ -153,7 +171,12 @@ def attach_parquet(engine: SparkEngine, directory: Path) -> list[str]:
         raise SerenoError("spark.no_parquet", dir=directory)
     tables = sorted(p.name for p in directory.iterdir() if p.is_dir())
     for table in tables:
-        engine.session.read.parquet(str(directory / table)).createOrReplaceTempView(table)
+        # The schema from the file's footer: Spark would run a job per table to infer it.
+        files = sorted((directory / table).glob("*.parquet"))
+        reader = engine.session.read
+        if files:
+            reader = reader.schema(from_arrow_schema(pq.read_schema(files[0])))
+        reader.parquet(str(directory / table)).createOrReplaceTempView(table)
         engine._registered.add(table)
     for _, _, sql in migrations():
         for name, body in _VIEW.findall(re.sub(r"--[^\n]*", "", sql)):
