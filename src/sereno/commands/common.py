@@ -51,6 +51,14 @@ DirOption = Annotated[
     typer.Option("--dir", "-d", envvar="SERENO_DIR", help="Observatorio / observatory directory"),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Un objeto JSON / one JSON object")]
+EngineOption = Annotated[
+    str | None,
+    typer.Option(
+        "--engine",
+        help="spark: el análisis en Spark (engines.spark en sereno.toml; tablas de `sereno "
+        "store export --parquet`) / the analysis on Spark",
+    ),
+]
 
 
 @app.callback()
@@ -120,7 +128,16 @@ def steps(title: str, total: int) -> Iterator[Callable[[str], None]]:
         progress.update(task, completed=total)
 
 
-def open_observatory(directory: Path):
+def open_observatory(directory: Path, engine: str | None = None):
+    """The observatory; with ``engine="spark"``, its analysis on Spark (read-only)."""
     from sereno.store import Observatory
 
-    return Observatory.open(directory)
+    obs = Observatory.open(directory)
+    if engine in (None, obs.config.engine_name):
+        return obs
+    if engine != "spark":
+        obs.close()
+        raise SerenoError("spark.bad_engine", value=engine)
+    from sereno.store.spark_engine import on_spark
+
+    return on_spark(obs)

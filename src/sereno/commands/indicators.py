@@ -12,6 +12,7 @@ from rich.table import Table
 
 from sereno.commands.common import (
     DirOption,
+    EngineOption,
     JsonOption,
     app,
     command,
@@ -62,6 +63,7 @@ def indicators(
     end: Annotated[str | None, typer.Option(help="Hasta / to (YYYY-MM)")] = None,
     out: Annotated[Path | None, typer.Option(help=".csv | .parquet | .geojson")] = None,
     count_basis: CountOption = "source",
+    engine: EngineOption = None,
     directory: DirOption = Path("."),
     as_json: JsonOption = False,
 ) -> None:
@@ -79,7 +81,7 @@ def indicators(
     else:
         from sereno.indicators.api import compute_indicators
 
-        with open_observatory(directory) as obs:
+        with open_observatory(directory, engine) as obs:
             result = compute_indicators(
                 obs,
                 indicator_set,

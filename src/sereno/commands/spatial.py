@@ -8,7 +8,16 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from sereno.commands.common import DirOption, JsonOption, app, command, console, emit
+from sereno.commands.common import (
+    DirOption,
+    EngineOption,
+    JsonOption,
+    app,
+    command,
+    console,
+    emit,
+    open_observatory,
+)
 from sereno.i18n import t
 
 
@@ -41,6 +50,7 @@ def hotspots(
     end: Annotated[str | None, typer.Option(help="AAAA[-MM] / YYYY[-MM]")] = None,
     out: Annotated[Path | None, typer.Option(help=".csv | .parquet | .geojson")] = None,
     map_file: Annotated[Path | None, typer.Option("--map", help="Mapa PNG/PDF/SVG")] = None,
+    engine: EngineOption = None,
     directory: DirOption = Path("."),
     as_json: JsonOption = False,
 ) -> None:
@@ -68,9 +78,7 @@ def hotspots(
             **options,
         )
     else:
-        from sereno.store import Observatory
-
-        with Observatory.open(directory) as obs:
+        with open_observatory(directory, engine) as obs:
             result = hotspots_from_store(
                 obs,
                 value or "count",

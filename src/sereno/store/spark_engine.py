@@ -118,6 +118,12 @@ class SparkEngine(Engine):
         result = data.groupBy(by).applyInPandas(function, schema).toArrow().to_pandas()
         return result
 
+    def splink_api(self):
+        """Splink's Spark backend on this session (its similarity functions registered)."""
+        from splink import SparkAPI
+
+        return SparkAPI(spark_session=self.session)
+
     def register(self, name: str, data: pa.Table | pd.DataFrame) -> None:
         if isinstance(data, pd.DataFrame):
             data = pa.Table.from_pandas(data, preserve_index=False)
