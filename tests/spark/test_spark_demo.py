@@ -61,7 +61,7 @@ def test_the_export_writes_every_table_with_its_rows(demo):
         {"level": "colonia"},
         {"level": "municipio", "period": "year", "source": "all"},
         {"count_basis": "linked", "level": "colonia"},
-        {"level": None, "sex": "M", "age": (15, 29)},
+        {"level": None, "sex": "male", "age": (15, 29)},
     ],
     ids=["colonia-month", "municipio-year-all", "linked-events", "own-units-young-men"],
 )
