@@ -21,6 +21,7 @@ from __future__ import annotations
 import os
 import re
 import sys
+import tempfile
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -65,10 +66,16 @@ def spark_session(master: str = DEFAULT_MASTER, conf: Mapping[str, str] | None =
 
     builder = SparkSession.builder.master(master).appName("sereno")
     settings = {**DEFAULT_CONF, "spark.jars": similarity_jar_location(), **(conf or {})}
+    # Splink breaks long lineages with checkpoints: they need a directory (a cluster's
+    # should be on shared storage: set spark.checkpoint.dir in sereno.toml).
+    settings.setdefault(
+        "spark.checkpoint.dir", str(Path(tempfile.gettempdir()) / "sereno-spark-checkpoints")
+    )
     for key, value in settings.items():
         builder = builder.config(key, str(value))
     session = builder.getOrCreate()
     session.sparkContext.setLogLevel(settings["spark.log.level"])
+    session.sparkContext.setCheckpointDir(settings["spark.checkpoint.dir"])
     return session
 
 
