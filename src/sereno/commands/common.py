@@ -157,6 +157,15 @@ Out = Annotated[Path | None, typer.Option("--out", "-o", help=bilingual("cli.opt
 Plot = Annotated[Path | None, typer.Option("--plot", help=bilingual("cli.option.plot"))]
 Start = Annotated[str | None, typer.Option("--start", help=bilingual("cli.option.start"))]
 End = Annotated[str | None, typer.Option("--end", help=bilingual("cli.option.end"))]
+JsonOption = Annotated[bool, typer.Option("--json", help="Un objeto JSON / one JSON object")]
+EngineOption = Annotated[
+    str | None,
+    typer.Option(
+        "--engine",
+        help="spark: el análisis en Spark (engines.spark en sereno.toml; tablas de `sereno "
+        "store export --parquet`) / the analysis on Spark",
+    ),
+]
 
 
 @app.callback()
@@ -238,10 +247,19 @@ def steps(title: str, total: int) -> Iterator[Callable[[str], None]]:
         progress.update(task, completed=total)
 
 
-def open_observatory(directory: Path):
+def open_observatory(directory: Path, engine: str | None = None):
+    """The observatory; with ``engine="spark"``, its analysis on Spark (read-only)."""
     from sereno.store import Observatory
 
-    return Observatory.open(directory)
+    obs = Observatory.open(directory)
+    if engine in (None, obs.config.engine_name):
+        return obs
+    if engine != "spark":
+        obs.close()
+        raise SerenoError("spark.bad_engine", value=engine)
+    from sereno.store.spark_engine import on_spark
+
+    return on_spark(obs)
 
 
 def cut_note(shown: int, total: int) -> str | None:

@@ -13,6 +13,7 @@ from rich.table import Table
 from sereno.commands.common import (
     DirOption,
     End,
+    EngineOption,
     JsonOption,
     Level,
     Out,
@@ -69,6 +70,7 @@ def indicators(
     end: End = None,
     out: Out = None,
     count_basis: CountOption = "source",
+    engine: EngineOption = None,
     directory: DirOption = Path("."),
     as_json: JsonOption = False,
 ) -> None:
@@ -86,7 +88,7 @@ def indicators(
     else:
         from sereno.indicators.api import compute_indicators
 
-        with open_observatory(directory) as obs:
+        with open_observatory(directory, engine) as obs:
             result = compute_indicators(
                 obs,
                 indicator_set,

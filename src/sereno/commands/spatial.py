@@ -11,6 +11,7 @@ from rich.table import Table
 
 from sereno.commands.common import (
     DirOption,
+    EngineOption,
     JsonOption,
     Level,
     Offence,
@@ -21,6 +22,7 @@ from sereno.commands.common import (
     command,
     console,
     emit,
+    open_observatory,
 )
 from sereno.i18n import t
 
@@ -62,6 +64,7 @@ def hotspots(
     end: Annotated[str | None, typer.Option(help="AAAA[-MM] / YYYY[-MM]")] = None,
     out: Out = None,
     map_file: Plot = None,
+    engine: EngineOption = None,
     directory: DirOption = Path("."),
     as_json: JsonOption = False,
 ) -> None:
@@ -90,9 +93,7 @@ def hotspots(
             **options,
         )
     else:
-        from sereno.store import Observatory
-
-        with Observatory.open(directory) as obs:
+        with open_observatory(directory, engine) as obs:
             # Printed maps of the store's units carry their names and parents' outlines.
             result = hotspots_from_store(
                 obs,

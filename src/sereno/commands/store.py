@@ -60,3 +60,31 @@ def copy(
             t("store.copied", url=to, tables=len(result.tables), rows=result.rows)
         ),
     )
+
+
+@store_app.command("export")
+@command
+def export(
+    parquet: Annotated[
+        Path,
+        typer.Option(
+            "--parquet",
+            help="Carpeta: una subcarpeta Parquet por tabla, para Spark / folder: one Parquet "
+            "folder per table, for Spark",
+        ),
+    ],
+    directory: DirOption = Path("."),
+    as_json: JsonOption = False,
+) -> None:
+    """Exportar las tablas del almacén a Parquet / export the store's tables to Parquet."""
+    from sereno.store.parquet import export_parquet
+
+    with open_observatory(directory) as obs:
+        result = export_parquet(obs.engine, parquet)
+    emit(
+        result,
+        as_json,
+        lambda: console.print(
+            t("store.exported", dir=parquet, tables=len(result.tables), rows=result.rows)
+        ),
+    )

@@ -59,7 +59,21 @@ def _typo_level(dialect: str):
     return cll.JaroWinklerLevel("name_key", 0.92)
 
 
+def _lists(dialect: str):
+    """The engine's forms of the list functions the name levels use (Splink's transpiler
+    writes DuckDB's list_has_any and len(list_intersect) unchanged for Spark, which has
+    neither)."""
+    from sereno.store.dialect import DUCKDB
+
+    if dialect == "spark":
+        from sereno.store.spark_dialect import SPARK
+
+        return SPARK
+    return DUCKDB
+
+
 def victim_comparisons(dialect: str = DIALECT) -> list:
+    lists = _lists(dialect)
     name = cl.CustomComparison(
         output_column_name="name",
         comparison_levels=[
@@ -71,13 +85,13 @@ def victim_comparisons(dialect: str = DIALECT) -> list:
                 "one name lacks the second surname",
             ),
             _custom(
-                "list_has_any(given_keys_l, given_keys_r) AND (surnames_l = surnames_r"
+                f"{lists.list_has_any('given_keys_l', 'given_keys_r')} AND (surnames_l = surnames_r"
                 " OR starts_with(surnames_l, surnames_r || ' ')"
                 " OR starts_with(surnames_r, surnames_l || ' '))",
                 "same name once nicknames are resolved",
             ),
             _typo_level(dialect),
-            _custom("len(list_intersect(name_tokens_l, name_tokens_r)) >= 2", "two words"),
+            _custom(f"{lists.list_overlap('name_tokens_l', 'name_tokens_r')} >= 2", "two words"),
             cll.ElseLevel(),
         ],
     )
@@ -125,7 +139,7 @@ def victim_comparisons(dialect: str = DIALECT) -> list:
         comparison_levels=[
             cll.NullLevel("unit_code"),
             cll.ExactMatchLevel("unit_code"),
-            _custom("list_contains(neighbours_l, unit_code_r)", "neighbouring unit"),
+            _custom(lists.list_contains("neighbours_l", "unit_code_r"), "neighbouring unit"),
             cll.ElseLevel(),
         ],
     )

@@ -105,6 +105,7 @@ def hotspots_from_store(
         cells = point_grid(points, spec, boundary)
         title = Title(indicator=offence, level=str(spec), period=period.label())
         return hot_spots(cells, "count", id_column="cell", title=title, **options)
+    options.setdefault("engine", obs.engine)
     needs_population = value in ("rate", "eb", "excess")
     units, source = unit_counts(obs, level, offence, source, period, group, needs_population)
     title = Title(

@@ -19,6 +19,7 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
+import pandas as pd
 from libpysal.weights import W
 from numba import njit, prange
 from scipy import sparse
@@ -136,6 +137,8 @@ def pseudo_p_values(
     permutations: int,
     seed: int,
     keep: bool = False,
+    engine=None,
+    groups: int = 16,
 ) -> tuple[np.ndarray, np.ndarray | None]:
     """Folded pseudo p-values ``p_sim`` of a local statistic, and its draws if ``keep``.
 
@@ -152,11 +155,18 @@ def pseudo_p_values(
     ``scaling`` are what esda passes to its own engine: the values and their sum for Gi and
     Gi*, the standardised values and (n - 1) / Σz² for local Moran. Units without
     neighbours get ``nan``: callers leave islands out first.
+
+    With an ``engine`` (the store's, ``Engine.map_groups``) the units are cut into
+    ``groups`` that run where the engine runs them (on Spark, a grouped map over the
+    cluster): the same draws and the same kernel, so the same ``p_sim``.
     """
     indptr, indices, other_weights, self_weights = weights_arrays(w)
     z = np.ascontiguousarray(z, dtype=np.float64)
     cardinality = np.diff(indptr)
     draws = conditional_draws(permutations, len(z), cardinality.max(initial=1), seed)
+    if engine is not None and not keep:
+        arrays = (kind, z, float(scaling), indptr, indices, other_weights, self_weights, draws)
+        return grouped_p_values(engine, arrays, groups), None
     p_sim, simulated = permutation_p(
         kind,
         z,
@@ -169,3 +179,29 @@ def pseudo_p_values(
         keep,
     )
     return p_sim, (simulated if keep else None)
+
+
+def grouped_p_values(engine, arrays: tuple, groups: int) -> np.ndarray:
+    """``permutation_p`` over the units in ``groups`` groups (``engine.map_groups``): each
+    group keeps the neighbours of its own units only, so the kernel passes over the others
+    (no neighbours: NaN) and computes its units exactly as in one run."""
+    kind, z, scaling, indptr, indices, other_weights, self_weights, draws = arrays
+    n = len(z)
+    units = pd.DataFrame({"unit": np.arange(n, dtype=np.int64)})
+    units["group"] = units["unit"] % max(1, min(int(groups), n))
+
+    def group_p(frame: pd.DataFrame) -> pd.DataFrame:
+        mine = np.zeros(n, dtype=bool)
+        mine[frame["unit"].to_numpy()] = True
+        counts = np.where(mine, np.diff(indptr), 0)
+        rows = np.repeat(mine, np.diff(indptr))
+        own = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+        p_sim, _ = permutation_p(kind, z, scaling, own, indices[rows], other_weights[rows],
+                                 self_weights, draws, False)  # fmt: skip
+        unit = frame["unit"].to_numpy()
+        return pd.DataFrame({"unit": unit, "p_sim": p_sim[unit]})
+
+    result = engine.map_groups(units, "group", group_p, "unit long, p_sim double")
+    p_sim = np.full(n, np.nan)
+    p_sim[result["unit"].to_numpy(dtype=np.int64)] = result["p_sim"].to_numpy(dtype=float)
+    return p_sim

@@ -102,12 +102,15 @@ def hot_spots(
     seed: int = 12345,
     fdr_alpha: float | None = None,
     title: Title | None = None,
+    engine=None,
 ) -> HotSpots:
     """Local hot-spot statistics of ``value`` (or of a rate) over the rows of ``units``.
 
     ``units`` is a GeoDataFrame (weights built from its geometry by ``weights``, a spec such
     as ``queen`` or ``knn:6``) or any DataFrame with ``weights`` a libpysal ``W`` in row order.
     ``transform`` is ``binary`` or ``row`` (default binary for Gi*/Gi, row for local Moran).
+    ``engine``: the store's engine; a distributed one (Spark) runs the permutations of the
+    units in parallel groups, with the same draws and the same results.
     """
     if method not in METHODS:
         raise SerenoError("spatial.bad_method", value=method, methods=", ".join(METHODS))
@@ -147,7 +150,7 @@ def hot_spots(
         raise SerenoError("spatial.too_few_units", n=int(keep.sum()), minimum=MIN_UNITS)
     if np.ptp(y) == 0:
         raise SerenoError("spatial.constant_values", value=value_name)
-    local = _local_statistic(method, y, a, transform, permutations, seed)
+    local = _local_statistic(method, y, a, transform, permutations, seed, engine)
     moran = global_moran(y, a, permutations, seed)
     significance = "permutation" if method == "local_moran" and permutations else "analytic"
     p_used = local["p_sim"] if significance == "permutation" else local["p"]
@@ -241,7 +244,7 @@ def gi_local(y: np.ndarray, a: sparse.csr_matrix, star: bool, transform: str) ->
 
 def _local_statistic(
     method: str, y: np.ndarray, a: sparse.csr_matrix, transform: str, permutations: int,
-    seed: int,
+    seed: int, engine=None,
 ) -> dict[str, np.ndarray]:  # fmt: skip
     code = "B" if transform == "binary" else "R"
     if method in ("gi_star", "gi"):
@@ -259,7 +262,15 @@ def _local_statistic(
         kind, z, scaling, w_used = MORAN, m.z, (len(y) - 1) / (m.z * m.z).sum(), m.w.sparse
     out["p"] = 2 * stats.norm.sf(np.abs(out["z"]))
     out["p_sim"] = (
-        pseudo_p_values(kind, z, w_used, scaling, permutations, seed)[0]
+        pseudo_p_values(
+            kind,
+            z,
+            w_used,
+            scaling,
+            permutations,
+            seed,
+            engine=engine if getattr(engine, "distributed", False) else None,
+        )[0]
         if permutations
         else np.full(len(y), np.nan)
     )

@@ -116,6 +116,10 @@ class Dialect:
         """Whether the lists ``left`` and ``right`` share an element."""
         return f"list_has_any({left}, {right})"
 
+    def list_overlap(self, left: str, right: str) -> str:
+        """How many distinct elements the lists ``left`` and ``right`` share."""
+        return f"len(list_intersect({left}, {right}))"
+
     def string_split(self, text: str, separator: str) -> str:
         """``text`` split at ``separator`` (a SQL string literal), as a list."""
         return f"string_split({text}, {separator})"

@@ -8,7 +8,7 @@ Nothing outside ``sereno.store`` imports a database driver.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -28,6 +28,8 @@ class Engine(ABC):
     #: What differs in this engine's SQL (``sereno.store.dialect``); stages build their SQL
     #: with its methods and hand it to ``execute``, which translates it.
     dialect: Dialect = DUCKDB
+    #: Whether ``map_groups`` runs its groups in parallel on a cluster (Spark).
+    distributed: bool = False
 
     def translate(self, sql: str) -> str:
         """``sql`` as this engine runs it (identity for DuckDB), for reading: ``execute`` and
@@ -61,6 +63,15 @@ class Engine(ABC):
         return bool(self.scalar(
             "SELECT count(*) FROM information_schema.tables WHERE table_name = ? "
             "AND table_schema = current_schema()", [name]))  # fmt: skip
+    def map_groups(
+        self, frame: pd.DataFrame, by: str, function: Callable[[pd.DataFrame], pd.DataFrame],
+        schema: str,
+    ) -> pd.DataFrame:  # fmt: skip
+        """``function`` applied to each group of ``frame``'s rows sharing ``by``, the results
+        stacked (columns as in ``schema``, Spark's DDL: "unit long, p double"): here, one
+        group after the other; on Spark, the groups in parallel on the cluster."""
+        parts = [function(group) for _, group in frame.groupby(by, sort=True)]
+        return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
 
     @abstractmethod
     def register(self, name: str, data: pa.Table | pd.DataFrame) -> None:
