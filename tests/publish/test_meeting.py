@@ -46,7 +46,7 @@ def test_the_headline_figure_says_its_basis(client, app):
 
 
 def test_overview_map_and_hot_spots_have_plain_selectors_that_work(client):
-    wanted = {"/": {"offence", "source", "period"},
+    wanted = {"/": {"offence", "source", "period", "level"},
               "/map": {"offence", "level", "period", "source"},
               "/hotspots": {"offence", "level", "year", "source"}}  # fmt: skip
     for path, names in wanted.items():
@@ -61,6 +61,9 @@ def test_overview_map_and_hot_spots_have_plain_selectors_that_work(client):
             assert answer.status_code == 200, (path, name, value)
     robbery = client.get("/map?offence=040132&level=distrito&lang=en").text
     assert "Business robbery per 100,000" in robbery and robbery.count("<path d=") >= 6
+    top = client.get("/api/v1/overview?level=distrito&period=2023").json()["top_units"]
+    rates = [u["rate"] for u in top["units"]]
+    assert len(rates) == 6 and rates == sorted(rates, reverse=True)
     hot = client.get("/api/v1/hotspots?offence=040132&level=distrito").json()
     assert hot["offence"] == "040132" and len(hot["units"]) == 6
 

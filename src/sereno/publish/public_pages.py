@@ -75,10 +75,11 @@ def overview_data(
     offence: Offence = HOMICIDE,
     source: Source = None,
     period: Period = None,
+    level: Annotated[str | None, Query(max_length=40)] = None,
 ) -> dict[str, Any]:
-    """The headline figure with its basis, monthly counts per source, yearly totals, and the
-    last twelve months against the twelve before; ``source`` keeps one source, ``period`` one
-    year."""
+    """The headline figure with its basis, monthly counts per source, yearly totals, the
+    last twelve months against the twelve before, and the units of ``level`` with the
+    highest rates; ``source`` keeps one source, ``period`` one year."""
     threshold = ctx.data.policy.min_public_count
     known = ctx.data.sources_of(offence)
     if not known:
@@ -125,10 +126,39 @@ def overview_data(
         "periods": ["all", *map(str, sorted({y for n in known for y in ctx.data.years(n)}))],
         "threshold": threshold,
         "headline": headline(ctx, offence, source, None if year == ALL_YEARS else year),
+        "level": _level(ctx, level) if ctx.data.levels else None,
+        "levels": ctx.data.levels,
+        "top_units": _top_units(
+            ctx, chosen[0] if source else ctx.data.default_source(offence), offence, year, level
+        ),
         "series": series,
         "offences": _offences(ctx),
         "reconciliation": "/reconciliation",
     }
+
+
+def _top_units(
+    ctx: PortalContext,
+    source: str | None,
+    offence: str,
+    year: int,
+    level: str | None,
+    n: int = 10,
+) -> dict[str, Any] | None:
+    """The ``n`` units of ``level`` with the highest published rates in ``year``."""
+    if source is None or not ctx.data.levels:
+        return None
+    level = _level(ctx, level)
+    if year != ALL_YEARS and year not in ctx.data.years(source):
+        return None
+    figures = _unit_figures(ctx, source, offence, year)
+    figures = figures[(figures["level"] == level) & figures["rate"].notna()]
+    top = figures.sort_values(["rate", "unit_code"], ascending=[False, True]).head(n)
+    threshold = ctx.data.policy.min_public_count
+    rows = [{"unit_code": r.unit_code, "unit_name": r.unit_name, **count_cell(r, threshold),
+             "rate": float(r.rate)} for r in top.itertuples()]  # fmt: skip
+    period = figures["period"].iloc[0] if len(figures) else ""
+    return {"source": source, "level": level, "period": period, "units": rows}
 
 
 def _any_period(ctx: PortalContext, sources: list[str], period: str | None) -> int:
