@@ -5,9 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
-import pandas as pd
 import typer
-from rich.table import Table
 
 from sereno.commands.common import (
     DirOption,
@@ -201,36 +199,15 @@ def alerts_list(
         if rows.empty:
             console.print(t("alerts.none_stored"))
             return
-        table = Table()
-        for column in (
-            "id",
-            "kind",
-            "units",
-            "start",
-            "end",
-            "obs",
-            "exp",
-            "p",
-            "severity",
-            "status",
-        ):
-            table.add_column(column)
-        for r in rows.itertuples():
-            units = ", ".join(list(r.unit_codes)[:4]) + ("…" if len(r.unit_codes) > 4 else "")
-            p = "" if pd.isna(r.p_value) else f"{r.p_value:.3g}"
-            table.add_row(
-                str(r.alert_id),
-                r.kind,
-                units,
-                str(r.start_date),
-                str(r.end_date),
-                f"{r.observed:.0f}",
-                f"{r.expected:.1f}",
-                p,
-                r.severity,
-                r.status,
-            )
-        console.print(table)
+        shown = rows.assign(
+            units=[", ".join(list(u)[:4]) + ("…" if len(u) > 4 else "") for u in rows["unit_codes"]]
+        )
+        columns = [("alert_id", "id", "int"), ("kind", "kind", "text"), ("units", "units", "text"),
+                   ("start_date", "start", "text"), ("end_date", "end", "text"),
+                   ("observed", "observed", "int"), ("expected", "expected", "1"),
+                   ("p_value", "p", "p"), ("severity", "severity", "text"),
+                   ("status", "status", "text")]  # fmt: skip
+        print_table(shown, columns)
 
     emit({"alerts": records}, as_json, render)
 
