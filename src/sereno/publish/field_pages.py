@@ -128,7 +128,7 @@ def projects_data(ctx: PortalContext) -> dict[str, Any]:
         monitor = projects(ctx.data.obs, ctx.actor)
     return {
         "projects": _rows(monitor.projects),
-        "indicators": _rows(monitor.indicators),
+        "indicators": _rows(monitor.indicators.rename(columns={"name": "indicator_name"})),
         "flagged": monitor.flagged,
     }
 
