@@ -119,6 +119,7 @@ def test_the_mesas_analyst_sees_the_field_records(field_portal):
     assert "narrative" not in reviews["reviews"][0] and "location" not in reviews["reviews"][0]
     groups = client.get("/api/v1/workspace/groups").json()
     assert len(groups["groups"]) == 5 and "members" not in groups["groups"][0]
+    assert groups["groups"][0]["group_name"] == "Pandilla Los Zopilotes (ficticio)"
     follow = client.get("/api/v1/workspace/agreements").json()["follow_up"]
     assert follow["meeting"]["meeting_id"] == "MESA-2024-11"
     assert [a["agreement_id"] for a in follow["late"]] == ["AC-02"]
