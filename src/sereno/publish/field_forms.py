@@ -175,7 +175,7 @@ def add_field_forms(app: FastAPI, portal: Any) -> None:
     @app.get("/workspace/agreements/sheet", include_in_schema=False)
     def agreement_sheet(
         request: Request,
-        meeting: Annotated[str, Query(max_length=60)],
+        meeting: Annotated[str | None, Query(max_length=60)] = None,
         format: Annotated[str, Query(pattern="^(pdf|html)$")] = "pdf",
         lang: str | None = None,
     ) -> Response:

@@ -72,6 +72,8 @@ def groups_data(ctx: PortalContext) -> dict[str, Any]:
     with ctx.data.lock:
         found = groups(ctx.data.obs, ctx.actor)
         links = relations(ctx.data.obs, ctx.actor)
+    # "name" is a person's name to the privacy policy (secret); a group's is shown to staff.
+    found = found.rename(columns={"name": "group_name"})
     return {
         "groups": _rows(found),
         "relations": _rows(links),
@@ -128,7 +130,7 @@ def projects_data(ctx: PortalContext) -> dict[str, Any]:
         monitor = projects(ctx.data.obs, ctx.actor)
     return {
         "projects": _rows(monitor.projects),
-        "indicators": _rows(monitor.indicators),
+        "indicators": _rows(monitor.indicators.rename(columns={"name": "indicator_name"})),
         "flagged": monitor.flagged,
     }
 
