@@ -58,6 +58,11 @@ def test_the_category_map_draws_in_a_browser(app):
             box = svg.bounding_box()
             assert box and box["width"] > 500 and svg.locator("path").count() == 150
             assert word in page.locator(".legend").inner_text()
+            # the legend's swatches are SVG fills (the portal's CSP allows no inline style)
+            fills = page.locator(".legend rect").evaluate_all(
+                "r => r.map(e => e.getAttribute('fill'))"
+            )
+            assert len(fills) >= 3 and "#fdbb84" in fills
             page.screenshot(path=str(SHOTS / f"emerging-{lang}.png"), full_page=True)
         browser.close()
     assert requested and all(u.startswith(url) for u in requested)

@@ -40,7 +40,7 @@ from libpysal.weights import W
 from scipy import sparse, stats
 
 from sereno.errors import SerenoError
-from sereno.spatial.crand import G_STAR, MORAN, G, pseudo_p_values
+from sereno.spatial.crand import G_STAR, MORAN, G, moran_numerators, pseudo_p_values
 from sereno.spatial.rates import RATE_KINDS, rate_values
 from sereno.spatial.result import GlobalMoran, HotSpots, Title
 from sereno.spatial.weights import WeightsSpec, as_w, weights_matrix
@@ -282,8 +282,8 @@ def global_moran(y: np.ndarray, a: sparse.csr_matrix, permutations: int, seed: i
     weights of ``a``: esda's ``Moran`` (normal-approximation moments, two-tailed p_norm) on a
     SciPy matrix, its permutations drawn as esda draws them (``np.random.permutation`` of
     the deviations, NumPy's global generator seeded with ``seed`` and restored afterwards)
-    but evaluated 64 at a time as one sparse product, so that p_sim is esda's for the same
-    seed (tests/spatial/test_reference.py)."""
+    but evaluated 64 at a time in a compiled kernel (``crand.moran_numerators``), so that
+    p_sim is esda's for the same seed (tests/spatial/test_reference.py)."""
     w = _row_standardised(a)
     n = len(y)
     z = y - y.mean()
@@ -303,11 +303,16 @@ def global_moran(y: np.ndarray, a: sparse.csr_matrix, permutations: int, seed: i
         np.random.seed(seed)
         try:
             larger = 0
+            drawn = np.empty((min(64, permutations), n))
+            arrays = (w.indptr.astype(np.int64), w.indices.astype(np.int64), w.data)
             for first in range(0, permutations, 64):
-                drawn = np.stack([np.random.permutation(z)
-                                  for _ in range(min(64, permutations - first))])  # fmt: skip
-                lags = np.ascontiguousarray((w @ drawn.T).T)
-                larger += int((n / s0 * (drawn * lags).sum(axis=1) / z2ss >= moran_i).sum())
+                rows = drawn[: min(64, permutations - first)]
+                for row in rows:
+                    # np.random.permutation(z) is a copy of z shuffled: the same draws
+                    row[:] = z
+                    np.random.shuffle(row)
+                numerators = moran_numerators(rows, *arrays)
+                larger += int((n / s0 * numerators / z2ss >= moran_i).sum())
         finally:
             np.random.set_state(state)
         larger = min(larger, permutations - larger)
