@@ -205,6 +205,8 @@ def grouped_p_values(engine, arrays: tuple, groups: int) -> np.ndarray:
     p_sim = np.full(n, np.nan)
     p_sim[result["unit"].to_numpy(dtype=np.int64)] = result["p_sim"].to_numpy(dtype=float)
     return p_sim
+
+
 @njit(parallel=True, cache=True)
 def moran_numerators(
     drawn: np.ndarray, indptr: np.ndarray, indices: np.ndarray, weights: np.ndarray

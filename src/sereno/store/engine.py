@@ -63,6 +63,7 @@ class Engine(ABC):
         return bool(self.scalar(
             "SELECT count(*) FROM information_schema.tables WHERE table_name = ? "
             "AND table_schema = current_schema()", [name]))  # fmt: skip
+
     def map_groups(
         self, frame: pd.DataFrame, by: str, function: Callable[[pd.DataFrame], pd.DataFrame],
         schema: str,
