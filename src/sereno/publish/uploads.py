@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from sereno.errors import SerenoError
+from sereno.store.duckdb_engine import MEMORY_ENV
 
 MEMORY_MB = 4096
 SECONDS = 300
@@ -93,6 +94,9 @@ def _died(exitcode: int | None, limits: UploadLimits) -> SerenoError:
 def _limit(limits: UploadLimits) -> None:
     memory = limits.memory_mb * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+    # DuckDB's own default is 80% of the machine: held to a third of the limit, it spills
+    # to disk rather than failing past it (Arrow, pandas and the reader need the rest).
+    os.environ[MEMORY_ENV] = str(limits.memory_mb // 3)
     cpu = int(limits.seconds) + 1
     resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 5))
     os.nice(NICENESS)

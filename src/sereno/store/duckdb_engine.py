@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,9 @@ from sereno.store.dialect import DUCKDB
 from sereno.store.engine import Engine
 from sereno.store.locking import connect
 
+#: Megabytes DuckDB may use in this process (unset: DuckDB's default, 80% of memory).
+MEMORY_ENV = "SERENO_DUCKDB_MEMORY_MB"
+
 
 class DuckDBEngine(Engine):
     dialect = DUCKDB
@@ -23,6 +27,10 @@ class DuckDBEngine(Engine):
         self.path = str(path)
         # No extension is ever downloaded: field machines are offline.
         config = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
+        if os.environ.get(MEMORY_ENV):
+            # A process with a memory limit (an upload's): DuckDB spills to disk within it
+            # instead of failing past it.
+            config["memory_limit"] = f"{int(os.environ[MEMORY_ENV])}MB"
         # Another process may hold the file: wait ``wait`` seconds (--wait), then say who.
         self.con = connect(self.path, read_only, config, wait)
 
