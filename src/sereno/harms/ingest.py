@@ -10,6 +10,8 @@ insert of the harmonised fields into the kind's table.
 
 from __future__ import annotations
 
+import dataclasses
+import json
 from typing import Any
 
 import pandas as pd
@@ -165,7 +167,23 @@ def harmonise_harms(
             + _resolve_sql(kind, reader, observatory, level)
         )
     engine.execute("DROP TABLE parsed_rows")
-    return _split(observatory)
+    split = _split(observatory, [])  # harm files have no fields that may be emptied
+    return dataclasses.replace(split, quarantined=_reasons_column(split.quarantined))
+
+
+def _reasons_column(failed: pa.Table) -> pa.Table:
+    """``failed`` with ingestion's ``reasons`` (a JSON list of every failing check; a harm
+    row keeps its one reason), so that the dry run and the quarantine group it as theirs."""
+    if "reasons" in failed.column_names:
+        return failed
+    columns = {k: failed.column(f"reason_{k}").to_pylist()
+               for k in ("code", "field", "column", "value", "expected")}  # fmt: skip
+    reasons = [
+        json.dumps([{k: columns[k][i] for k in columns}], default=str)
+        if columns["code"][i] is not None else None
+        for i in range(failed.num_rows)
+    ]  # fmt: skip
+    return failed.append_column("reasons", pa.array(reasons, pa.string()))
 
 
 def _resolve_sql(kind: HarmKind, reader: FieldReader, observatory: Observatory, level) -> str:

@@ -65,10 +65,12 @@ def write_batch(
     kind = "count" if mapping.layout != "rows" else mapping.counts.removesuffix("s")
     record = record_kind(mapping.layout)
     kind = record.name if record else kind
+    # A record kind of its own (harms) harmonises without fields that may be emptied.
+    flags = "NULL" if record else FLAGS
     engine.execute(
         "INSERT INTO records (record_id, source_id, batch_id, row_number, source_record_id,"
         " version, kind, raw, raw_hash, flags) SELECT record_id, ?, ?, row_number, "
-        f"source_record_id, version, ?, raw_json, raw_hash, {FLAGS} FROM new_records",
+        f"source_record_id, version, ?, raw_json, raw_hash, {flags} FROM new_records",
         [source, batch_id, kind],
     )
     insert_harmonised(observatory, mapping, source)
@@ -172,6 +174,9 @@ def quarantine_failed(
     """Quarantine failed rows (with ``file_name`` and ``file_row``, see ``with_origin``)
     once each; return (quarantined, duplicates among them)."""
     engine = observatory.engine
+    if "reasons" not in failed.column_names:
+        # A record kind of its own (harms) keeps one reason per row: its reason_* columns.
+        failed = failed.append_column("reasons", pa.nulls(failed.num_rows, pa.string()))
     engine.execute("DROP TABLE IF EXISTS new_failed")
     # The first of identical failed rows, unless the store already holds that content: every
     # other failed row is a duplicate (of the file or of the store).

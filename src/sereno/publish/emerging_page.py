@@ -19,7 +19,8 @@ import pandas as pd
 from sereno.errors import SerenoError
 from sereno.publish.pages import PAGES, PortalContext, PortalPage, register_page
 from sereno.publish.svg import choropleth
-from sereno.spatial.emerging_result import COLOURS, NOT_TESTED
+from sereno.spatial.emerging_maps import COLOURS
+from sereno.spatial.emerging_rules import NOT_TESTED
 
 HOMICIDE = "0101"
 MONTHS = 24
