@@ -244,14 +244,16 @@ def test_bulletin_states_its_count_and_reconciles(dirs, tmp_path, lang, basis, l
     with Observatory.open(dirs[0]) as obs:
         stored = latest_estimates(obs)
         linked_2023 = reconcile(obs).table.set_index("year").loc[2023]
-    lo, hi = (f"{stored.loc['2023', k]:,.0f}" for k in ("n_lower", "n_upper"))
+    from sereno.i18n import format_number
+
+    lo, hi = (format_number(stored.loc["2023", k], lang) for k in ("n_lower", "n_upper"))
     assert [r["year"] for r in data["estimated"]] == ["2023", "2024"]
     assert data["estimated"][0]["n_ci"] == f"{lo}–{hi}"
     rec = next(s for s in data["sections"] if s["title"] == section)
     assert [r[0] for r in rec["rows"]] == ["2023", "2024"]
     counts = [linked_2023[k] for k in ("n_forense", "n_policia", "n_prensa", "linked")]
     assert rec["rows"][0][1:5] == [str(n) for n in counts] and counts[:3] == [397, 339, 228]
-    assert rec["rows"][0][6] == f"{stored.loc['2023', 'n_hat']:,.0f} ({lo}–{hi})"
+    assert rec["rows"][0][6] == f"{format_number(stored.loc['2023', 'n_hat'], lang)} ({lo}–{hi})"
     source = tmp_path / f"s.{lang}.html"
     invoke("report", "--dir", str(dirs[0]), "--period", "2024-08", "--lang", lang,
            "--out", str(source))  # fmt: skip

@@ -87,7 +87,10 @@ def test_json_twin_equals_the_linkage_and_estimate_tables(linked_client, linked_
 def test_page_in_both_languages(linked_client, linked_app, lang, heading, words, shown):
     e = stored(linked_app, "SELECT n_hat, n_lower, n_upper FROM mse_estimates "
                            "WHERE period = '2023'").iloc[0]  # fmt: skip
-    shown = shown.format(n=f"{e.n_hat:.0f}", lo=f"{e.n_lower:.0f}", hi=f"{e.n_upper:.0f}")
+    from sereno.i18n import format_number
+
+    shown = shown.format(n=format_number(e.n_hat, lang), lo=format_number(e.n_lower, lang),
+                         hi=format_number(e.n_upper, lang))  # fmt: skip
     html = linked_client.get(f"/reconciliation?lang={lang}").text
     assert f"<h1>{heading}</h1>" in html and words in html and shown in html
     chart = html.split('<svg class="chart intervals"')[1].split("</svg>")[0]

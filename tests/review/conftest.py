@@ -22,8 +22,7 @@ def field_portal(app):  # noqa: F811
     from sereno.records.accounts import create_account
 
     portal = app.state.portal
-    with portal.data.lock:
-        obs = portal.obs
+    with portal.writing() as obs:
         if not obs.engine.scalar("SELECT count(*) FROM accounts WHERE username = ?", [MESA[0]]):
             create_account(obs, *MESA, "analyst", DEMO_ORGANISATION, actor=OWNER)
             create_account(obs, *MESA_REVIEWER, "reviewer", DEMO_ORGANISATION, actor=OWNER)

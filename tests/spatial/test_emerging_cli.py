@@ -98,7 +98,7 @@ def test_sfdep_rules_with_permutations_maps_and_the_series_strip(files, tmp_path
         "99",
         "--seed",
         "3",
-        "--map",
+        "--plot",
         str(tmp_path / "map.png"),
         "--series",
         str(tmp_path / "series.png"),

@@ -265,7 +265,7 @@ def emerging(
     start: Annotated[str | None, typer.Option(help="AAAA-MM / YYYY-MM")] = None,
     end: Annotated[str | None, typer.Option(help="AAAA-MM / YYYY-MM")] = None,
     out: Annotated[Path | None, typer.Option(help=".csv | .parquet | .geojson")] = None,
-    map_file: Annotated[Path | None, typer.Option("--map", help="Mapa PNG/PDF/SVG")] = None,
+    map_file: Plot = None,
     series: Annotated[
         Path | None, typer.Option(help="Series de z por unidad / z series strip (PNG/PDF/SVG)")
     ] = None,
