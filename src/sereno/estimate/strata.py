@@ -76,9 +76,7 @@ def estimate_strata(
     and the strata's totals add up to the pool's."""
     if pool is not None:
         return _pooled(events, by, tuple(pool), method, min_observed, options)
-    presence = events["sources"].str.get_dummies(sep=",").astype("int8")
-    frame = pd.concat([events[list(by)].reset_index(drop=True),
-                       presence.reset_index(drop=True)], axis=1)  # fmt: skip
+    presence, frame = _presence(events, by)
     results, refused = [], []
     groups = frame.groupby(list(by), dropna=False, sort=True) if by else [((), frame)]
     for values, group in groups:
@@ -100,6 +98,14 @@ def estimate_strata(
     return StrataEstimates(method, tuple(by), tuple(results), tuple(refused))
 
 
+def _presence(events: pd.DataFrame, by: tuple[str, ...]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Each event's presence (0/1) on each list, alone and beside its stratum keys."""
+    presence = events["sources"].str.get_dummies(sep=",").astype("int8")
+    frame = pd.concat([events[list(by)].reset_index(drop=True),
+                       presence.reset_index(drop=True)], axis=1)  # fmt: skip
+    return presence, frame
+
+
 def _pooled(events, by, pool, method, min_observed, options) -> StrataEstimates:
     from sereno.estimate.pooling import allocate
 
@@ -107,9 +113,7 @@ def _pooled(events, by, pool, method, min_observed, options) -> StrataEstimates:
         raise SerenoError("estimate.bad_pool", by=",".join(by), pool=",".join(pool) or "-")
     pooled = estimate_strata(events, by=pool, method=method, min_observed=min_observed,
                              **options)  # fmt: skip
-    presence = events["sources"].str.get_dummies(sep=",").astype(int)
-    frame = pd.concat([events[list(by)].reset_index(drop=True),
-                       presence.reset_index(drop=True)], axis=1)  # fmt: skip
+    presence, frame = _presence(events, by)
     estimates, refused = [], []
     by_label = {e.stratum: e for e in pooled.estimates}
     refused_pools = {r["stratum"]: r for r in pooled.refused}
