@@ -70,6 +70,23 @@ def test_wrong_dates_unknown_labels_and_bad_ages_are_quarantined_with_reasons(
     assert "U99" in rows.loc[6, "reason"]
 
 
+def test_an_infinite_or_huge_age_is_quarantined_not_a_failed_batch(grid_observatory, tmp_path):
+    # Found by the reader fuzz suite: "1e999" reads as an infinite number, "inf" as one too,
+    # and the SMALLINT cast of the age column used to fail the whole ingestion on them.
+    path = write(
+        tmp_path,
+        "v.csv",
+        HEADER
+        + "1,2023-01-05,U1,homicidio doloso,hombre,30\n"
+        + "2,2023-01-06,U1,homicidio doloso,hombre,1e999\n"
+        + "3,2023-01-07,U2,homicidio doloso,mujer,inf\n"
+        + "4,2023-01-08,U2,homicidio doloso,mujer,99999999\n",
+    )
+    result = ingest_file(grid_observatory, path, "policia", "generic-victims")
+    assert_adds_up(result)
+    assert result.stored == 1 and result.reasons == {"bad_age": 3}
+
+
 def test_latin1_semicolons_bom_and_blank_lines(grid_observatory, tmp_path):
     text = (
         "folio;fecha;colonia;delito;sexo\n\n"

@@ -22,7 +22,7 @@ from sereno.errors import MappingError
 from sereno.harmonise.keys import text_key
 from sereno.harmonise.vocabularies import vocabulary_lookup
 from sereno.harms.kinds import KINDS, VOCABULARIES, HarmKind
-from sereno.ingest.checks import DATE_MIN, READER_ISSUES, Check
+from sereno.ingest.checks import AGE, BAD_AGE, DATE_MIN, READER_ISSUES, Check
 from sereno.ingest.expressions import FieldReader, literal, whole_number
 from sereno.ingest.harmonise_rows import (
     _locate_points,
@@ -243,9 +243,8 @@ def _resolve_sql(kind: HarmKind, reader: FieldReader, observatory: Observatory, 
             check(f"{text} IS NOT NULL AND NOT coalesce({value} >= 0, FALSE)", "harm_bad_amount",
                   f.name, text)  # fmt: skip
         elif f.kind == "age":
-            columns.append("CAST(round(p.age_value) AS SMALLINT) AS h_age")
-            check("p.age_text IS NOT NULL AND NOT coalesce(p.age_value BETWEEN 0 AND 120, FALSE)",
-                  "bad_age", "age", "p.age_text")  # fmt: skip
+            columns.append(f"{AGE} AS h_age")
+            check(BAD_AGE, "bad_age", "age", "p.age_text")
         elif f.kind in ("code", "sex") and text == "NULL::VARCHAR":
             columns.append(f"{literal(f.default) if f.default else 'NULL'}::VARCHAR AS h_{f.name}")
         elif f.kind in ("code", "sex"):

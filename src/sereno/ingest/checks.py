@@ -12,6 +12,13 @@ from dataclasses import dataclass
 from sereno.ingest.expressions import FieldReader, literal
 from sereno.ingest.mapping import VOCABULARY_FIELDS, Mapping
 
+# An age is a number of years from 0 to 120; outside it the row is quarantined ("bad_age"),
+# and the harmonised column casts only a valid one, since SQL computes every projected
+# column for every row, quarantined or not (a JSON 1e999 is an infinite DOUBLE that no
+# SMALLINT holds).
+BAD_AGE = "p.age_text IS NOT NULL AND NOT coalesce(p.age_value BETWEEN 0 AND 120, FALSE)"
+AGE = "CASE WHEN p.age_value BETWEEN 0 AND 120 THEN CAST(round(p.age_value) AS SMALLINT) END"
+
 DATE_MIN = "1900-01-01"
 READER_ISSUES = ("bad_feature", "bad_geometry")
 
@@ -109,12 +116,7 @@ def quarantine_checks(reader: FieldReader, have_units: bool, m: Mapping) -> list
             )
         )
     checks += [
-        check(
-            "p.age_text IS NOT NULL AND NOT coalesce(p.age_value BETWEEN 0 AND 120, FALSE)",
-            "bad_age",
-            "age",
-            "p.age_text",
-        ),
+        check(BAD_AGE, "bad_age", "age", "p.age_text"),
         check(
             "p.time_text IS NOT NULL AND NOT "
             + reader.dialect.regexp_full_match("p.time_text", "'\\d{1,2}:\\d{2}(:\\d{2})?'"),

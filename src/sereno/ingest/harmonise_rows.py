@@ -21,7 +21,7 @@ from sereno.geo.units import unit_polygons
 from sereno.harmonise.iccs import offence_lookup
 from sereno.harmonise.keys import text_key
 from sereno.harmonise.vocabularies import vocabulary_lookup
-from sereno.ingest.checks import quarantine_checks
+from sereno.ingest.checks import AGE, quarantine_checks
 from sereno.ingest.expressions import (
     FieldReader,
     decimal_number,
@@ -328,7 +328,7 @@ def _resolve_sql(reader: FieldReader, observatory: Observatory, level: str | Non
            {_time_sql(d)} AS time, {unit_code} AS unit_code, p.lat, p.lon,
            {precision} AS location_precision, {method} AS location_method,
            p.offence_text AS offence_label, o.v AS iccs_code, v_sex.v AS sex,
-           CAST(round(p.age_value) AS SMALLINT) AS age, v_weapon.v AS weapon,
+           {AGE} AS age, v_weapon.v AS weapon,
            v_place.v AS place, p.name_text AS name, p.count_value AS n, p.flags {month_columns},
            {conditions}
     FROM (SELECT parsed_rows.*, pu.point_unit FROM parsed_rows
