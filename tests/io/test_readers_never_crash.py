@@ -311,6 +311,9 @@ def test_any_valid_csv_reads_as_pythons_csv_module_reads_it(
     path.write_bytes(out.getvalue().encode(encoding))
     raw = read_file(path, delimiter=delimiter)
     expected = list(csv.reader(io.StringIO(out.getvalue(), newline=""), delimiter=delimiter))
+    # An empty line (a bare CR at a cell's start leaves one before the row's rest) is no row,
+    # for our reader as for csv.DictReader; csv.reader returns it as [].
+    expected = [expected[0], *(r for r in expected[1:] if r)]
     columns = raw.table.select(["a", "b", "c"]).to_pydict().values()
     got = [[v or "" for v in row] for row in zip(*columns, strict=True)]
     # A bare CR is not quoted by csv.writer when the line ends in LF, so both readers split

@@ -41,6 +41,10 @@ COLUMNS = [
     "fingerprint",
 ]
 
+# The DOUBLE columns, typed as numbers even when all empty (CUSUM gives no p-value, anomalies
+# no recurrence): a column of None alone would reach PostgreSQL as text.
+NUMBERS = ("observed", "expected", "statistic", "p_value", "recurrence_days")
+
 
 @dataclass(frozen=True)
 class AlertsRecorded:
@@ -180,7 +184,8 @@ def record_alerts(observatory: Observatory, alerts: pd.DataFrame) -> AlertsRecor
         return AlertsRecorded(0, 0, [])
     alerts = alerts.drop_duplicates("fingerprint")
     table = pa.Table.from_pandas(
-        alerts.astype({"start_date": str, "end_date": str}), preserve_index=False
+        alerts.astype({"start_date": str, "end_date": str} | dict.fromkeys(NUMBERS, float)),
+        preserve_index=False,
     )
     engine = observatory.engine
     with engine.transaction(), engine.registered("new_alerts", table):

@@ -242,7 +242,9 @@ def _decoded(table: pa.Table) -> pa.Table:
     for i, field in enumerate(table.schema):
         if pat.is_dictionary(field.type):
             table = table.set_column(i, field.name, table.column(i).cast(field.type.value_type))
-    return table
+    # One contiguous chunk: Arrow's CSV writer has been seen to write stray bytes (NULs, a
+    # neighbouring buffer) for a table of exploded, re-concatenated pandas columns.
+    return table.combine_chunks()
 
 
 def _csv_ready(arrow_type: pa.DataType) -> bool:
