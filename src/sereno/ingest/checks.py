@@ -16,8 +16,9 @@ from sereno.ingest.mapping import VOCABULARY_FIELDS, Mapping
 # and the harmonised column casts only a valid one, since SQL computes every projected
 # column for every row, quarantined or not (a JSON 1e999 is an infinite DOUBLE that no
 # SMALLINT holds).
-BAD_AGE = "p.age_text IS NOT NULL AND NOT coalesce(p.age_value BETWEEN 0 AND 120, FALSE)"
-AGE = "CASE WHEN p.age_value BETWEEN 0 AND 120 THEN CAST(round(p.age_value) AS SMALLINT) END"
+_AGE_VALID = "p.age_value BETWEEN 0 AND 120"
+BAD_AGE = f"p.age_text IS NOT NULL AND NOT coalesce({_AGE_VALID}, FALSE)"
+AGE = f"CASE WHEN {_AGE_VALID} THEN CAST(round(p.age_value) AS SMALLINT) END"
 
 DATE_MIN = "1900-01-01"
 READER_ISSUES = ("bad_feature", "bad_geometry")

@@ -197,7 +197,10 @@ class PostgresEngine(Engine):
                 buffer = io.BytesIO()
                 # Arrow quotes every string and leaves NULL bare: CSV's own distinction
                 # between an empty string and NULL, which COPY reads.
-                pacsv.write_csv(data, buffer, pacsv.WriteOptions(include_header=False))
+                # One contiguous chunk: Arrow's CSV writer was seen writing stray bytes (NULs,
+                # a neighbouring buffer) for the demo's exploded, re-concatenated review groups.
+                options = pacsv.WriteOptions(include_header=False)
+                pacsv.write_csv(data.combine_chunks(), buffer, options)
                 with cur.copy(f"COPY {_quoted(table)} ({columns}) FROM STDIN (FORMAT csv)") as c:
                     c.write(buffer.getvalue())
                 return
@@ -242,9 +245,7 @@ def _decoded(table: pa.Table) -> pa.Table:
     for i, field in enumerate(table.schema):
         if pat.is_dictionary(field.type):
             table = table.set_column(i, field.name, table.column(i).cast(field.type.value_type))
-    # One contiguous chunk: Arrow's CSV writer has been seen to write stray bytes (NULs, a
-    # neighbouring buffer) for a table of exploded, re-concatenated pandas columns.
-    return table.combine_chunks()
+    return table
 
 
 def _csv_ready(arrow_type: pa.DataType) -> bool:
